@@ -1,0 +1,39 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { ApiKeyGuard } from './core/auth/api-key.guard';
+import { ApiKeyVerifier } from './core/auth/api-key.verifier';
+import { DatabaseModule } from './core/database/database.module';
+import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
+import { JobsModule } from './core/jobs/jobs.module';
+import { loggerParams } from './core/observability/logging';
+import { ObservabilityModule } from './core/observability/observability.module';
+import { HealthModule } from './modules/health/health.module';
+import { WebhooksModule } from './modules/webhooks/webhooks.module';
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forConfig(config),
+        LoggerModule.forRoot(loggerParams(config)),
+        DatabaseModule,
+        JobsModule,
+        ObservabilityModule,
+        HealthModule,
+        WebhooksModule,
+        ...(config.runsScheduler ? [ScheduleModule.forRoot()] : []),
+      ],
+      providers: [
+        ApiKeyVerifier,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
+    };
+  }
+}

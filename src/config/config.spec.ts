@@ -1,0 +1,56 @@
+import { ConfigValidationError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('gives working defaults with no environment at all', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.role).toBe('all');
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.maxBodyBytes).toBe(25 * 1024 * 1024);
+    expect(config.jobAttempts).toBe(5);
+    expect(config.servesHttp && config.runsWorkers && config.runsScheduler).toBe(true);
+  });
+
+  it('splits comma-separated secrets for rotation', () => {
+    const config = loadConfig({ GITHUB_WEBHOOK_SECRET: 'one, two ,', GITLAB_WEBHOOK_TOKEN: 'tok' });
+    expect(config.secrets.github).toEqual(['one', 'two']);
+    expect(config.secrets.gitlabToken).toEqual(['tok']);
+    expect(config.secrets.gitea).toEqual([]);
+  });
+
+  it('decides roles', () => {
+    const api = loadConfig({ ROLE: 'api' });
+    expect([api.servesHttp, api.runsWorkers, api.runsScheduler]).toEqual([true, false, false]);
+    const worker = loadConfig({ ROLE: 'WORKER' });
+    expect([worker.servesHttp, worker.runsWorkers, worker.runsScheduler]).toEqual([
+      false,
+      true,
+      true,
+    ]);
+  });
+
+  it('reports every bad value, one line each, without echoing secrets', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'abc',
+        ROLE: 'boss',
+        DATABASE_URL: 'mysql://x',
+        REDIS_URL: 'not a url',
+        ADMIN_TOKEN: 'short',
+        GITLAB_WEBHOOK_SIGNING_TOKEN: 'plain-secret-value',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const problems = (error as ConfigValidationError).problems;
+    expect(problems).toHaveLength(6);
+    expect(problems.join('\n')).toMatch(/PORT="abc" must be a whole number/);
+    expect(problems.join('\n')).toMatch(/ROLE="boss" must be one of: all, api, worker/);
+    expect(problems.join('\n')).toMatch(/GITLAB_WEBHOOK_SIGNING_TOKEN entry 1: must be a whsec_/);
+    expect(problems.join('\n')).not.toContain('plain-secret-value');
+    expect(problems.join('\n')).not.toContain('short"');
+  });
+});

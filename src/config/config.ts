@@ -1,0 +1,184 @@
+import { resolve } from 'node:path';
+
+export const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Secrets per provider for the default sources. A list means rotation: any one verifies. */
+export interface ProviderSecrets {
+  github: string[];
+  gitlabToken: string[];
+  gitlabSigning: string[];
+  gitea: string[];
+  bitbucket: string[];
+}
+
+/**
+ * The whole configuration, validated once at boot. Nothing else in the code reads
+ * process.env: it asks for AppConfig through dependency injection.
+ */
+export class AppConfig {
+  constructor(
+    readonly port: number,
+    readonly host: string,
+    readonly role: Role,
+    readonly databaseUrl: string | undefined,
+    readonly databasePoolSize: number,
+    readonly redisUrl: string,
+    readonly queuePrefix: string,
+    readonly dataDir: string,
+    readonly adminToken: string | undefined,
+    readonly logLevel: LogLevel,
+    readonly secrets: ProviderSecrets,
+    readonly secretsEncryptionKey: string | undefined,
+    readonly maxBodyBytes: number,
+    readonly jobAttempts: number,
+    readonly workerConcurrency: number,
+    readonly shutdownTimeoutMs: number,
+  ) {}
+
+  /** A copy with some values resolved at start-up (embedded database URL, generated token). */
+  with(overrides: Partial<Pick<AppConfig, 'databaseUrl' | 'adminToken'>>): AppConfig {
+    return Object.assign(Object.create(AppConfig.prototype) as AppConfig, this, overrides);
+  }
+
+  get servesHttp(): boolean {
+    return this.role === 'all' || this.role === 'api';
+  }
+
+  get runsWorkers(): boolean {
+    return this.role === 'all' || this.role === 'worker';
+  }
+
+  get runsScheduler(): boolean {
+    return this.role === 'all' || this.role === 'worker';
+  }
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Collects one line per bad value instead of stopping at the first. */
+class EnvReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optional(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!/^-?\d+$/.test(value) || parsed < min || parsed > max) {
+      this.problems.push(`${name}="${value}" must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const match = allowed.find((a) => a === value.toLowerCase());
+    if (!match) {
+      this.problems.push(`${name}="${value}" must be one of: ${allowed.join(', ')}`);
+      return fallback;
+    }
+    return match;
+  }
+
+  url(name: string, protocols: string[], fallback?: string): string | undefined {
+    const value = this.raw(name) ?? fallback;
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) {
+        this.problems.push(`${name} must be a ${protocols.join(' or ')}// URL`);
+      }
+    } catch {
+      this.problems.push(`${name} is not a valid URL`);
+    }
+    return value;
+  }
+
+  list(name: string, check?: (item: string) => string | undefined): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [];
+    const items = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+    for (const [index, item] of items.entries()) {
+      const problem = check?.(item);
+      // Never echo a secret's value: name the position only.
+      if (problem) this.problems.push(`${name} entry ${index + 1}: ${problem}`);
+    }
+    return items;
+  }
+}
+
+const isStandardWebhooksKey = (item: string): string | undefined =>
+  /^whsec_[A-Za-z0-9+/=]+$/.test(item) ? undefined : 'must be a whsec_<base64> signing token';
+
+export function loadConfig(env: Env): AppConfig {
+  const r = new EnvReader(env);
+  const config = new AppConfig(
+    r.int('PORT', 3000, 0, 65535),
+    r.string('HOST', '0.0.0.0'),
+    r.oneOf('ROLE', ROLES, 'all'),
+    r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    r.int('DATABASE_POOL_SIZE', 10, 1, 200),
+    r.url('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379') ?? '',
+    r.string('QUEUE_PREFIX', 'hookyard'),
+    resolve(r.string('DATA_DIR', './.data')),
+    r.optional('ADMIN_TOKEN'),
+    r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    {
+      github: r.list('GITHUB_WEBHOOK_SECRET'),
+      gitlabToken: r.list('GITLAB_WEBHOOK_TOKEN'),
+      gitlabSigning: r.list('GITLAB_WEBHOOK_SIGNING_TOKEN', isStandardWebhooksKey),
+      gitea: r.list('GITEA_WEBHOOK_SECRET'),
+      bitbucket: r.list('BITBUCKET_WEBHOOK_SECRET'),
+    },
+    r.optional('SECRETS_ENCRYPTION_KEY'),
+    r.int('WEBHOOK_MAX_BODY_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    r.int('JOB_ATTEMPTS', 5, 1, 100),
+    r.int('WORKER_CONCURRENCY', 8, 1, 256),
+    r.int('SHUTDOWN_TIMEOUT_MS', 30000, 0, 600000),
+  );
+  const adminToken = config.adminToken;
+  if (adminToken !== undefined && adminToken.length < 16) {
+    r.problems.push('ADMIN_TOKEN must be at least 16 characters');
+  }
+  const key = config.secretsEncryptionKey;
+  if (key !== undefined && Buffer.from(key, 'base64').length !== 32) {
+    r.problems.push('SECRETS_ENCRYPTION_KEY must be 32 bytes, base64-encoded');
+  }
+  if (r.problems.length > 0) throw new ConfigValidationError(r.problems);
+  return config;
+}
+
+/** The one place that reads the process environment. */
+export function loadConfigFromProcess(): AppConfig {
+  return loadConfig(process.env);
+}

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Params } from 'nestjs-pino';
+import { AppConfig } from '../../config/config';
+
+/** Headers that carry credentials: never logged. */
+export const SECRET_HEADERS = [
+  'authorization',
+  'cookie',
+  'x-hub-signature',
+  'x-hub-signature-256',
+  'x-gitlab-token',
+  'webhook-signature',
+  'x-gitea-signature',
+  'x-gogs-signature',
+  'x-forgejo-signature',
+];
+
+const QUIET_PREFIXES = ['/health', '/metrics', '/webhooks'];
+
+export function loggerParams(config: AppConfig): Params {
+  return {
+    pinoHttp: {
+      level: config.logLevel,
+      genReqId: (req: IncomingMessage, res: ServerResponse) => {
+        const given = req.headers['x-request-id'];
+        const id =
+          typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      redact: {
+        paths: SECRET_HEADERS.map((h) => `req.headers["${h}"]`),
+        censor: '[redacted]',
+      },
+      // Successful webhook, health and metrics answers are frequent and recorded elsewhere
+      // (the deliveries table, Prometheus): log them at debug only.
+      customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error) => {
+        if (error || res.statusCode >= 500) return 'error';
+        if (res.statusCode >= 400) return 'warn';
+        const url = req.url ?? '';
+        return QUIET_PREFIXES.some((p) => url.startsWith(p)) ? 'debug' : 'info';
+      },
+    },
+  };
+}

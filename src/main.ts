@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHttpApp, createWorkerContext } from './bootstrap';
+import { ConfigValidationError, loadConfigFromProcess } from './config/config';
+import { RedisUnreachableError } from './core/redis/redis-probe';
+import { prepareRuntime, Runtime } from './runtime';
+
+const log = (line: string) =>
+  process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg: line })}\n`);
+
+async function main(): Promise<void> {
+  const runtime: Runtime = await prepareRuntime(loadConfigFromProcess(), log);
+  const { config } = runtime;
+  let app: INestApplicationContext;
+  if (config.servesHttp) {
+    const http: NestFastifyApplication = await createHttpApp(config);
+    await http.listen(config.port, config.host);
+    app = http;
+    log(`Hookyard (${config.role}) listening on http://${config.host}:${config.port}`);
+  } else {
+    app = await createWorkerContext(config);
+    await app.init();
+    log(`Hookyard worker started`);
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal} received: stopping`);
+    void (async () => {
+      try {
+        await app.close();
+      } finally {
+        await runtime.stop();
+        process.exit(0);
+      }
+    })();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigValidationError || error instanceof RedisUnreachableError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `Hookyard failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+});

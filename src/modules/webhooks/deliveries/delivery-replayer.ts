@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Job } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { AppError, ErrorCode } from '../../../core/http/app-error';
+import { JobName, JobPayloads, QueueName } from '../../../core/jobs/job-catalogue';
+import { JobHandler } from '../../../core/jobs/job-handler.decorator';
+import { JobsService } from '../../../core/jobs/jobs.service';
+import { DeliveriesRepository } from './deliveries.repository';
+import { DeliveryFilter } from './delivery-filter';
+import { OutboxRelay } from './outbox-relay';
+
+const PAGE = 500;
+
+/** Sends stored deliveries through processing again (the records are upserts, so it is safe). */
+@Injectable()
+export class DeliveryReplayer {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly jobs: JobsService,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  async replayOne(id: string): Promise<void> {
+    const [row] = await this.dataSource.query<{ status: string }[]>(
+      'SELECT status FROM deliveries WHERE id = $1',
+      [id],
+    );
+    if (!row) throw new AppError(ErrorCode.NotFound, `Delivery ${id} does not exist`);
+    if (row.status === 'processing') {
+      throw new AppError(
+        ErrorCode.Conflict,
+        `Delivery ${id} is being processed; replay it once it has finished`,
+      );
+    }
+    await this.replay([id]);
+  }
+
+  async requestBulk(filter: DeliveryFilter, requestedBy: string): Promise<string> {
+    const job = await this.jobs.enqueue(JobName.ReplayDeliveries, { filter, requestedBy });
+    return job.id ?? '';
+  }
+
+  @JobHandler(JobName.ReplayDeliveries)
+  async replayMatching(
+    payload: JobPayloads[JobName.ReplayDeliveries],
+    job: Job,
+  ): Promise<{ replayed: number }> {
+    let replayed = 0;
+    let after: string | undefined;
+    for (;;) {
+      const ids = await this.deliveries.idsAfter(payload.filter, after, PAGE);
+      if (ids.length === 0) break;
+      await this.replay(ids);
+      replayed += ids.length;
+      after = ids[ids.length - 1];
+      await job.updateProgress({ replayed });
+    }
+    return { replayed };
+  }
+
+  /** Drops old jobs (their ids are the delivery ids), resets the rows and queues them again. */
+  private async replay(ids: string[]): Promise<void> {
+    const queue = this.jobs.queue(QueueName.Deliveries);
+    await Promise.all(ids.map((id) => queue.remove(id)));
+    await this.dataSource.query(
+      `UPDATE deliveries SET status = 'received', attempts = 0, last_error = NULL, processed_at = NULL,
+         queued_at = NULL, updated_at = now()
+       WHERE id = ANY($1::uuid[]) AND status <> 'processing'`,
+      [ids],
+    );
+    await this.relay.relay(ids);
+  }
+}

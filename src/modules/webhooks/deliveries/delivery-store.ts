@@ -1,0 +1,175 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { isTransientError } from '../../../core/database/transient-errors';
+import { AppError, ErrorCode } from '../../../core/http/app-error';
+import { DeliveryStatus } from './delivery-status';
+
+export interface NewDelivery {
+  provider: string;
+  source: string;
+  providerDeliveryId: string;
+  event: string;
+  action?: string;
+  repository?: string;
+  contentType: string;
+  headers: Record<string, string>;
+  body: Buffer;
+  /** `received` normally; `ignored` when the source's repository filter excludes it. */
+  status: DeliveryStatus.Received | DeliveryStatus.Ignored;
+}
+
+export interface StoredDelivery {
+  id: string;
+  duplicate: boolean;
+  status: DeliveryStatus;
+}
+
+interface Pending {
+  delivery: NewDelivery;
+  resolve: (stored: StoredDelivery) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Most rows in one INSERT, and most INSERTs in flight at once. */
+const MAX_BATCH = 256;
+const MAX_PARALLEL_FLUSHES = 4;
+
+const INSERT_SQL = `
+  INSERT INTO deliveries
+    (provider, source, provider_delivery_id, event, action, repository, content_type,
+     headers, body, body_size, status)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                       $7::text[], $8::jsonb[], $9::bytea[], $10::int[], $11::text[])
+  ON CONFLICT ON CONSTRAINT deliveries_source_delivery_unique DO NOTHING
+  RETURNING id, provider, source, provider_delivery_id, status`;
+
+const EXISTING_SQL = `
+  SELECT d.id, d.provider, d.source, d.provider_delivery_id, d.status
+  FROM deliveries d
+  JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(provider, source, provider_delivery_id)
+    USING (provider, source, provider_delivery_id)`;
+
+interface Row {
+  id: string;
+  provider: string;
+  source: string;
+  provider_delivery_id: string;
+  status: DeliveryStatus;
+}
+
+const keyOf = (provider: string, source: string, deliveryId: string) =>
+  `${provider}\u0001${source}\u0001${deliveryId}`;
+
+/**
+ * Stores deliveries durably with group commit: requests that arrive while other inserts are
+ * in flight are written together in one multi-row INSERT, so throughput grows with load
+ * while each caller still learns only after its row is committed. Uniqueness is decided by
+ * the database (ON CONFLICT), never by a prior read.
+ */
+@Injectable()
+export class DeliveryStore {
+  private readonly logger = new Logger(DeliveryStore.name);
+  private queue: Pending[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  store(delivery: NewDelivery): Promise<StoredDelivery> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ delivery, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= MAX_PARALLEL_FLUSHES || this.queue.length === 0) return;
+    this.scheduled = true;
+    // Let the requests that arrive in this turn of the event loop join the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.inFlight < MAX_PARALLEL_FLUSHES && this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        this.inFlight++;
+        void this.flush(batch).finally(() => {
+          this.inFlight--;
+          this.schedule();
+        });
+      }
+    });
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    try {
+      const results = await this.insert(batch.map((p) => p.delivery));
+      batch.forEach((p, i) => p.resolve(results[i]));
+    } catch (error) {
+      if (batch.length > 1 && !isTransientError(error)) {
+        // One bad row must not fail the others: retry them one by one.
+        await Promise.all(batch.map((p) => this.flush([p])));
+        return;
+      }
+      if (!isTransientError(error)) {
+        this.logger.error(
+          `delivery insert failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      const unavailable = new AppError(
+        ErrorCode.ServiceUnavailable,
+        'The delivery could not be stored; retry later',
+      );
+      batch.forEach((p) => p.reject(unavailable));
+    }
+  }
+
+  private async insert(deliveries: NewDelivery[]): Promise<StoredDelivery[]> {
+    const inserted = await this.dataSource.query<Row[]>(INSERT_SQL, [
+      deliveries.map((d) => d.provider),
+      deliveries.map((d) => d.source),
+      deliveries.map((d) => d.providerDeliveryId),
+      deliveries.map((d) => d.event),
+      deliveries.map((d) => d.action ?? null),
+      deliveries.map((d) => d.repository ?? null),
+      deliveries.map((d) => d.contentType),
+      deliveries.map((d) => JSON.stringify(d.headers)),
+      deliveries.map((d) => d.body),
+      deliveries.map((d) => d.body.length),
+      deliveries.map((d) => d.status),
+    ]);
+    const fresh = new Map(
+      inserted.map((r) => [keyOf(r.provider, r.source, r.provider_delivery_id), r]),
+    );
+    const results: StoredDelivery[] = [];
+    const missing: NewDelivery[] = [];
+    for (const d of deliveries) {
+      const key = keyOf(d.provider, d.source, d.providerDeliveryId);
+      const row = fresh.get(key);
+      if (row) {
+        // The first copy in this batch is the new row; later copies of it are duplicates.
+        fresh.delete(key);
+        results.push({ id: row.id, duplicate: false, status: row.status });
+      } else {
+        results.push({ id: '', duplicate: true, status: DeliveryStatus.Received });
+        missing.push(d);
+      }
+    }
+    if (missing.length > 0) {
+      const existing = await this.dataSource.query<Row[]>(EXISTING_SQL, [
+        missing.map((d) => d.provider),
+        missing.map((d) => d.source),
+        missing.map((d) => d.providerDeliveryId),
+      ]);
+      const byKey = new Map(
+        existing.map((r) => [keyOf(r.provider, r.source, r.provider_delivery_id), r]),
+      );
+      deliveries.forEach((d, i) => {
+        if (!results[i].duplicate) return;
+        const row = byKey.get(keyOf(d.provider, d.source, d.providerDeliveryId));
+        if (!row) throw new Error('duplicate delivery row not found after conflict');
+        results[i] = { id: row.id, duplicate: true, status: row.status };
+      });
+    }
+    return results;
+  }
+}

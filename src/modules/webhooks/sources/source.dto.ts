@@ -1,0 +1,132 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  ValidateIf,
+} from 'class-validator';
+import { ALL_PROVIDERS, Provider } from '../providers/provider-adapter';
+
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export class CreateSourceDto {
+  @ApiProperty({ enum: ALL_PROVIDERS })
+  @IsIn(ALL_PROVIDERS)
+  provider!: Provider;
+
+  @ApiProperty({
+    description: 'URL segment: POST /webhooks/{provider}/{slug}',
+    example: 'platform-team',
+  })
+  @Matches(SLUG, { message: 'slug must be 1-63 lower-case letters, digits or dashes' })
+  slug!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(0, 500)
+  description?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Secrets (GitHub/Gitea/Bitbucket HMAC secrets; GitLab tokens, or whsec_ signing tokens). Never returned.',
+    type: [String],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @Length(8, 1000, { each: true })
+  secrets?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'Only these repositories (glob, `*` matches anything); others are stored and ignored',
+    type: [String],
+    example: ['acme/*'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Length(1, 300, { each: true })
+  repositoryFilter?: string[];
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+}
+
+export class UpdateSourceDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(0, 500)
+  description?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Length(1, 300, { each: true })
+  repositoryFilter?: string[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+}
+
+export const SECRET_ACTIONS = ['add', 'rotate', 'revoke'] as const;
+export type SecretAction = (typeof SECRET_ACTIONS)[number];
+
+export class ChangeSecretsDto {
+  @ApiProperty({
+    enum: SECRET_ACTIONS,
+    description:
+      'add: one more valid secret (rotation window); rotate: the given secret replaces all others; revoke: remove secretId',
+  })
+  @IsIn(SECRET_ACTIONS)
+  action!: SecretAction;
+
+  @ApiPropertyOptional({ description: 'The new secret, for add and rotate' })
+  @ValidateIf((o: ChangeSecretsDto) => o.action !== 'revoke')
+  @IsString()
+  @Length(8, 1000)
+  secret?: string;
+
+  @ApiPropertyOptional({ description: 'The secret to remove, for revoke' })
+  @ValidateIf((o: ChangeSecretsDto) => o.action === 'revoke')
+  @IsUUID()
+  secretId?: string;
+}
+
+export class SecretSummaryView {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ['hmac', 'token', 'signing'] }) kind!: string;
+  @ApiProperty() createdAt!: string;
+}
+
+export class SourceView {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ALL_PROVIDERS }) provider!: string;
+  @ApiProperty() slug!: string;
+  @ApiProperty({ description: 'Path to configure in the forge' }) webhookPath!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) description!: string | null;
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty({ type: [String] }) repositoryFilter!: string[];
+  @ApiProperty({ description: 'Whether at least one secret is set' }) secretConfigured!: boolean;
+  @ApiProperty() secretCount!: number;
+  @ApiPropertyOptional({ nullable: true, type: String }) secretsRotatedAt!: string | null;
+  @ApiProperty({ type: [SecretSummaryView] }) secrets!: SecretSummaryView[];
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}

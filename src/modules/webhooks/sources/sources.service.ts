@@ -1,0 +1,216 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { QueryFailedError, Repository } from 'typeorm';
+import { AppConfig } from '../../../config/config';
+import { AppError, ErrorCode } from '../../../core/http/app-error';
+import { Provider, SourceSecrets } from '../providers/provider-adapter';
+import { SecretCipher } from './secret-cipher';
+import { ChangeSecretsDto, CreateSourceDto, SourceView, UpdateSourceDto } from './source.dto';
+import { SealedSecret, SecretKind, SourceEntity } from './source.entity';
+
+export const DEFAULT_SOURCE = 'default';
+
+/** What ingestion needs to know about a source. */
+export interface ResolvedSource {
+  slug: string;
+  enabled: boolean;
+  secrets: SourceSecrets;
+  /** Compiled repository filter; undefined accepts every repository. */
+  accepts?: (repository: string | undefined) => boolean;
+}
+
+const CACHE_TTL_MS = 5000;
+
+function kindFor(provider: Provider, secret: string): SecretKind {
+  if (provider !== Provider.GitLab) return 'hmac';
+  return secret.startsWith('whsec_') ? 'signing' : 'token';
+}
+
+function compileFilter(patterns: string[]): ResolvedSource['accepts'] {
+  if (patterns.length === 0) return undefined;
+  const regexes = patterns.map(
+    (p) =>
+      new RegExp(
+        `^${p
+          .split('*')
+          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+        'i',
+      ),
+  );
+  return (repository) => repository !== undefined && regexes.some((r) => r.test(repository));
+}
+
+/**
+ * Webhook sources: the default one per provider (secrets from the environment) and named ones
+ * (secrets encrypted in the database, administered through the API).
+ */
+@Injectable()
+export class SourcesService {
+  private readonly defaults: Record<Provider, ResolvedSource>;
+  private readonly cache = new Map<string, { at: number; source: ResolvedSource | undefined }>();
+
+  constructor(
+    config: AppConfig,
+    private readonly cipher: SecretCipher,
+    @InjectRepository(SourceEntity) private readonly sources: Repository<SourceEntity>,
+  ) {
+    const s = config.secrets;
+    const make = (
+      hmac: string[],
+      token: string[] = [],
+      signing: string[] = [],
+    ): ResolvedSource => ({
+      slug: DEFAULT_SOURCE,
+      enabled: true,
+      secrets: { hmac, token, signing },
+    });
+    this.defaults = {
+      [Provider.GitHub]: make(s.github),
+      [Provider.GitLab]: make([], s.gitlabToken, s.gitlabSigning),
+      [Provider.Gitea]: make(s.gitea),
+      [Provider.Bitbucket]: make(s.bitbucket),
+    };
+  }
+
+  /** The source a webhook URL names, or undefined. Cached briefly: this is on the ingest path. */
+  async resolve(provider: Provider, slug: string | undefined): Promise<ResolvedSource | undefined> {
+    if (slug === undefined || slug === DEFAULT_SOURCE) return this.defaults[provider];
+    const key = `${provider}/${slug}`;
+    const cached = this.cache.get(key);
+    if (cached && Date.now() - cached.at < CACHE_TTL_MS) return cached.source;
+    const entity = await this.sources.findOne({ where: { provider, slug } });
+    const source = entity ? this.toResolved(entity) : undefined;
+    this.cache.set(key, { at: Date.now(), source });
+    return source;
+  }
+
+  async create(dto: CreateSourceDto): Promise<SourceView> {
+    const secrets = (dto.secrets ?? []).map((s) => this.seal(dto.provider, s));
+    try {
+      const entity = await this.sources.save(
+        this.sources.create({
+          provider: dto.provider,
+          slug: dto.slug,
+          description: dto.description ?? null,
+          secrets,
+          secretsRotatedAt: secrets.length > 0 ? new Date() : null,
+          repositoryFilter: dto.repositoryFilter ?? [],
+          enabled: dto.enabled ?? true,
+        }),
+      );
+      return this.view(entity);
+    } catch (error) {
+      if (
+        error instanceof QueryFailedError &&
+        (error.driverError as { code?: string }).code === '23505'
+      ) {
+        throw new AppError(
+          ErrorCode.Conflict,
+          `A ${dto.provider} source named "${dto.slug}" already exists`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async list(): Promise<SourceView[]> {
+    const entities = await this.sources.find({ order: { provider: 'ASC', slug: 'ASC' } });
+    return entities.map((e) => this.view(e));
+  }
+
+  async get(id: string): Promise<SourceView> {
+    return this.view(await this.find(id));
+  }
+
+  async update(id: string, dto: UpdateSourceDto): Promise<SourceView> {
+    const entity = await this.find(id);
+    if (dto.description !== undefined) entity.description = dto.description;
+    if (dto.repositoryFilter !== undefined) entity.repositoryFilter = dto.repositoryFilter;
+    if (dto.enabled !== undefined) entity.enabled = dto.enabled;
+    return this.saved(entity);
+  }
+
+  async remove(id: string): Promise<void> {
+    const entity = await this.find(id);
+    await this.sources.remove(entity);
+    this.cache.delete(`${entity.provider}/${entity.slug}`);
+  }
+
+  async changeSecrets(id: string, dto: ChangeSecretsDto): Promise<SourceView> {
+    const entity = await this.find(id);
+    const provider = entity.provider as Provider;
+    switch (dto.action) {
+      case 'add':
+        entity.secrets = [...entity.secrets, this.seal(provider, dto.secret ?? '')];
+        break;
+      case 'rotate':
+        entity.secrets = [this.seal(provider, dto.secret ?? '')];
+        break;
+      case 'revoke': {
+        const remaining = entity.secrets.filter((s) => s.id !== dto.secretId);
+        if (remaining.length === entity.secrets.length) {
+          throw new AppError(
+            ErrorCode.NotFound,
+            `Secret ${dto.secretId} is not a secret of this source`,
+          );
+        }
+        entity.secrets = remaining;
+        break;
+      }
+    }
+    entity.secretsRotatedAt = new Date();
+    return this.saved(entity);
+  }
+
+  private async saved(entity: SourceEntity): Promise<SourceView> {
+    const saved = await this.sources.save(entity);
+    this.cache.delete(`${saved.provider}/${saved.slug}`);
+    return this.view(saved);
+  }
+
+  private async find(id: string): Promise<SourceEntity> {
+    const entity = await this.sources.findOne({ where: { id } });
+    if (!entity) throw new AppError(ErrorCode.NotFound, `Source ${id} does not exist`);
+    return entity;
+  }
+
+  private seal(provider: Provider, secret: string): SealedSecret {
+    return {
+      id: randomUUID(),
+      kind: kindFor(provider, secret),
+      ciphertext: this.cipher.encrypt(secret),
+      createdAt: new Date().toISOString(),
+    };
+  }
+
+  private toResolved(entity: SourceEntity): ResolvedSource {
+    const of = (kind: SecretKind) =>
+      entity.secrets.filter((s) => s.kind === kind).map((s) => this.cipher.decrypt(s.ciphertext));
+    return {
+      slug: entity.slug,
+      enabled: entity.enabled,
+      secrets: { hmac: of('hmac'), token: of('token'), signing: of('signing') },
+      accepts: compileFilter(entity.repositoryFilter),
+    };
+  }
+
+  private view(entity: SourceEntity): SourceView {
+    return {
+      id: entity.id,
+      provider: entity.provider,
+      slug: entity.slug,
+      webhookPath: `/webhooks/${entity.provider}/${entity.slug}`,
+      description: entity.description,
+      enabled: entity.enabled,
+      repositoryFilter: entity.repositoryFilter,
+      secretConfigured: entity.secrets.length > 0,
+      secretCount: entity.secrets.length,
+      secretsRotatedAt: entity.secretsRotatedAt?.toISOString() ?? null,
+      secrets: entity.secrets.map(({ id, kind, createdAt }) => ({ id, kind, createdAt })),
+      createdAt: entity.createdAt.toISOString(),
+      updatedAt: entity.updatedAt.toISOString(),
+    };
+  }
+}

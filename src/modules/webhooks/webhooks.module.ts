@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SchedulerLock } from '../../core/database/scheduler-lock';
+import { DeliveriesController } from './deliveries/deliveries.controller';
+import { DeliveriesRepository } from './deliveries/deliveries.repository';
+import { DeliveryProcessor } from './deliveries/delivery-processor';
+import { DeliveryReplayer } from './deliveries/delivery-replayer';
+import { DeliveryStore } from './deliveries/delivery-store';
+import { OutboxRelay } from './deliveries/outbox-relay';
+import { OutboxSweeper } from './deliveries/outbox-sweeper';
+import { IngestService } from './ingest.service';
+import { SecretCipher } from './sources/secret-cipher';
+import { SourceEntity } from './sources/source.entity';
+import { SourcesController } from './sources/sources.controller';
+import { SourcesService } from './sources/sources.service';
+import { WebhooksController } from './webhooks.controller';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([SourceEntity])],
+  controllers: [WebhooksController, SourcesController, DeliveriesController],
+  providers: [
+    IngestService,
+    DeliveryStore,
+    OutboxRelay,
+    OutboxSweeper,
+    DeliveryProcessor,
+    DeliveriesRepository,
+    DeliveryReplayer,
+    SourcesService,
+    SecretCipher,
+    SchedulerLock,
+  ],
+  exports: [OutboxRelay, DeliveryStore],
+})
+export class WebhooksModule {}

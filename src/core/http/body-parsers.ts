@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode } from './app-error';
 
@@ -6,14 +7,9 @@ export interface RawBodyRequest {
   rawBody?: Buffer;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 function decode(body: Buffer): string {
-  try {
-    return utf8.decode(body);
-  } catch {
-    throw new AppError(ErrorCode.MalformedBody, 'Body is not valid UTF-8');
-  }
+  if (!isUtf8(body)) throw new AppError(ErrorCode.MalformedBody, 'Body is not valid UTF-8');
+  return body.toString('utf8');
 }
 
 export function parseJsonBody(body: Buffer): unknown {

@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
@@ -16,10 +17,13 @@ export const SECRET_HEADERS = [
   'x-forgejo-signature',
 ];
 
-const QUIET_PREFIXES = ['/health', '/metrics', '/webhooks'];
+const QUIET_PREFIXES = ['/health', '/metrics'];
 
 export function loggerParams(config: AppConfig): Params {
   return {
+    // Webhook answers are recorded in the deliveries table and in metrics; a per-request
+    // logger there costs ingest throughput for nothing.
+    exclude: [{ method: RequestMethod.POST, path: 'webhooks/*path' }],
     pinoHttp: {
       level: config.logLevel,
       genReqId: (req: IncomingMessage, res: ServerResponse) => {

@@ -4,7 +4,6 @@ import { MetricsService } from '../../core/observability/metrics.service';
 import { SECRET_HEADERS } from '../../core/observability/logging';
 import { DeliveryStatus } from './deliveries/delivery-status';
 import { DeliveryStore } from './deliveries/delivery-store';
-import { OutboxRelay } from './deliveries/outbox-relay';
 import { adapterFor } from './providers';
 import { IncomingWebhook, isProvider, Provider } from './providers/provider-adapter';
 import { DEFAULT_SOURCE, SourcesService } from './sources/sources.service';
@@ -72,7 +71,6 @@ export class IngestService {
   constructor(
     private readonly sources: SourcesService,
     private readonly store: DeliveryStore,
-    private readonly relay: OutboxRelay,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -162,7 +160,6 @@ export class IngestService {
       status: filtered ? DeliveryStatus.Ignored : DeliveryStatus.Received,
     });
     if (stored.duplicate) return { statusCode: 200, body: { id: stored.id, status: 'duplicate' } };
-    if (stored.status === DeliveryStatus.Received) this.relay.notify(stored.id);
     return { statusCode: 202, body: { id: stored.id, status: 'accepted' } };
   }
 }

@@ -1,9 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../../../config/config';
 import { isTransientError } from '../../../core/database/transient-errors';
 import { AppError, ErrorCode } from '../../../core/http/app-error';
 import { DeliveryStatus } from './delivery-status';
+import { OUTBOX_CHANNEL } from './outbox-relay';
 
 export interface NewDelivery {
   provider: string;
@@ -31,18 +33,32 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-/** Most rows in one INSERT, and most INSERTs in flight at once. */
+/** Most rows in one INSERT. */
 const MAX_BATCH = 256;
-const MAX_PARALLEL_FLUSHES = 4;
 
-const INSERT_SQL = `
-  INSERT INTO deliveries
-    (provider, source, provider_delivery_id, event, action, repository, content_type,
-     headers, body, body_size, status)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                       $7::text[], $8::jsonb[], $9::bytea[], $10::int[], $11::text[])
-  ON CONFLICT ON CONSTRAINT deliveries_source_delivery_unique DO NOTHING
-  RETURNING id, provider, source, provider_delivery_id, status`;
+const COLUMNS = 11;
+const INSERT_HEAD = `WITH inserted AS (INSERT INTO deliveries
+  (provider, source, provider_delivery_id, event, action, repository, content_type,
+   headers, body, body_size, status) VALUES `;
+// The notification is delivered on commit and wakes the outbox relay: no extra round trip.
+const INSERT_TAIL = ` ON CONFLICT ON CONSTRAINT deliveries_source_delivery_unique DO NOTHING
+  RETURNING id, provider, source, provider_delivery_id, status)
+  SELECT inserted.* FROM inserted, (SELECT pg_notify('${OUTBOX_CHANNEL}', '')) AS wake`;
+
+/**
+ * One parameter per value (not arrays): node-postgres then sends each body as binary, where
+ * an array parameter would be hex text twice its size, to be encoded here and decoded there.
+ */
+function insertSql(rows: number): string {
+  const tuples: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const p = (c: number) => `$${r * COLUMNS + c}`;
+    tuples.push(
+      `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}::jsonb, ${p(9)}::bytea, ${p(10)}::int, ${p(11)})`,
+    );
+  }
+  return INSERT_HEAD + tuples.join(', ') + INSERT_TAIL;
+}
 
 const EXISTING_SQL = `
   SELECT d.id, d.provider, d.source, d.provider_delivery_id, d.status
@@ -74,7 +90,15 @@ export class DeliveryStore {
   private inFlight = 0;
   private scheduled = false;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  /** INSERTs in flight at once: most of the pool, leaving room for reads and health checks. */
+  private readonly maxParallelFlushes: number;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    config: AppConfig,
+  ) {
+    this.maxParallelFlushes = Math.max(1, config.databasePoolSize - 2);
+  }
 
   store(delivery: NewDelivery): Promise<StoredDelivery> {
     return new Promise((resolve, reject) => {
@@ -84,12 +108,13 @@ export class DeliveryStore {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= MAX_PARALLEL_FLUSHES || this.queue.length === 0) return;
+    if (this.scheduled || this.inFlight >= this.maxParallelFlushes || this.queue.length === 0)
+      return;
     this.scheduled = true;
     // Let the requests that arrive in this turn of the event loop join the batch.
     setImmediate(() => {
       this.scheduled = false;
-      while (this.inFlight < MAX_PARALLEL_FLUSHES && this.queue.length > 0) {
+      while (this.inFlight < this.maxParallelFlushes && this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
         this.inFlight++;
         void this.flush(batch).finally(() => {
@@ -124,19 +149,23 @@ export class DeliveryStore {
   }
 
   private async insert(deliveries: NewDelivery[]): Promise<StoredDelivery[]> {
-    const inserted = await this.dataSource.query<Row[]>(INSERT_SQL, [
-      deliveries.map((d) => d.provider),
-      deliveries.map((d) => d.source),
-      deliveries.map((d) => d.providerDeliveryId),
-      deliveries.map((d) => d.event),
-      deliveries.map((d) => d.action ?? null),
-      deliveries.map((d) => d.repository ?? null),
-      deliveries.map((d) => d.contentType),
-      deliveries.map((d) => JSON.stringify(d.headers)),
-      deliveries.map((d) => d.body),
-      deliveries.map((d) => d.body.length),
-      deliveries.map((d) => d.status),
-    ]);
+    const params: unknown[] = [];
+    for (const d of deliveries) {
+      params.push(
+        d.provider,
+        d.source,
+        d.providerDeliveryId,
+        d.event,
+        d.action ?? null,
+        d.repository ?? null,
+        d.contentType,
+        JSON.stringify(d.headers),
+        d.body,
+        d.body.length,
+        d.status,
+      );
+    }
+    const inserted = await this.dataSource.query<Row[]>(insertSql(deliveries.length), params);
     const fresh = new Map(
       inserted.map((r) => [keyOf(r.provider, r.source, r.provider_delivery_id), r]),
     );

@@ -1,44 +1,74 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../../../config/config';
 import { JobName } from '../../../core/jobs/job-catalogue';
 import { JobsService } from '../../../core/jobs/jobs.service';
 
-const MAX_BATCH = 500;
+/** The channel the delivery INSERT notifies on commit. */
+export const OUTBOX_CHANNEL = 'hookyard_outbox';
+const BATCH = 500;
+const RETRY_MS = 1000;
 
 /**
- * Moves stored deliveries into BullMQ right after they are committed. Best effort by design:
- * if Redis is down, the rows stay `received` and the periodic sweep (OutboxSweeper) queues
- * them later, so Redis never holds the only copy of anything.
+ * Moves committed deliveries (status `received`) into BullMQ. It runs beside the workers,
+ * not in the API: the API's answer depends on PostgreSQL alone, and Redis trouble never
+ * slows ingest. The INSERT notifies OUTBOX_CHANNEL on commit, so the relay wakes at once;
+ * the periodic sweep wakes it too, covering a missed notification.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
-  private pending = new Set<string>();
-  private running: Promise<void> | undefined;
+  private listener?: Client;
+  private draining?: Promise<void>;
+  private again = false;
+  private stopped = false;
+  private retryTimer?: NodeJS.Timeout;
 
   constructor(
+    private readonly config: AppConfig,
     private readonly jobs: JobsService,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
-  /** Asks for a delivery to be queued soon; never throws, never waits. */
-  notify(deliveryId: string): void {
-    this.pending.add(deliveryId);
-    this.running ??= this.drain().finally(() => {
-      this.running = undefined;
-      if (this.pending.size > 0) this.notify([...this.pending][0]);
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.runsWorkers) return;
+    await this.listen();
+    this.kick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    await this.draining;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Asks for a drain of the outbox soon; never throws, never waits. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
     });
   }
 
-  /** Queues deliveries and marks them queued. Throws when Redis or the database fails. */
+  /** Waits for the current drain (tests and the sweep use it). */
+  async settled(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  /** Queues these deliveries now (replay, lost jobs). Throws when Redis or the database fails. */
   async relay(deliveryIds: string[]): Promise<void> {
     if (deliveryIds.length === 0) return;
     await this.jobs.enqueueBulk(
       JobName.ProcessDelivery,
       deliveryIds.map((deliveryId) => ({ deliveryId })),
     );
-    // Only rows still `received`: a fast worker may already have moved it on.
     await this.dataSource.query(
       `UPDATE deliveries SET status = 'queued', queued_at = now(), updated_at = now()
        WHERE id = ANY($1::uuid[]) AND status = 'received'`,
@@ -46,28 +76,68 @@ export class OutboxRelay implements OnApplicationShutdown {
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.running;
+  private async drain(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        while ((await this.relayBatch()) === BATCH && !this.stopped) {
+          // a full batch: there may be more
+        }
+      } while (this.again && !this.stopped);
+    } catch (error) {
+      this.logger.warn(
+        `outbox relay failed, retrying in ${RETRY_MS} ms: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      this.retryTimer = setTimeout(() => this.kick(), RETRY_MS);
+    }
   }
 
-  private async drain(): Promise<void> {
-    // Yield once so that deliveries stored in the same tick travel together.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (this.pending.size > 0) {
-      const batch = [...this.pending].slice(0, MAX_BATCH);
-      batch.forEach((id) => this.pending.delete(id));
-      try {
-        await this.relay(batch);
-      } catch (error) {
-        // The sweep will pick these and any others up; do not hold them in memory.
-        this.pending.clear();
-        this.logger.warn(
-          `outbox relay failed for ${batch.length} deliveries, the sweep will retry: ${
-            error instanceof Error ? error.message : String(error)
-          }`,
-        );
-        return;
-      }
+  /**
+   * One batch under row locks (SKIP LOCKED), so that several relays share the work; a job
+   * enqueued twice is harmless anyway (job id = delivery id).
+   */
+  private async relayBatch(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await manager.query<{ id: string }[]>(
+        `SELECT id FROM deliveries WHERE status = 'received'
+         ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [BATCH],
+      );
+      if (rows.length === 0) return 0;
+      const ids = rows.map((r) => r.id);
+      await this.jobs.enqueueBulk(
+        JobName.ProcessDelivery,
+        ids.map((deliveryId) => ({ deliveryId })),
+      );
+      await manager.query(
+        `UPDATE deliveries SET status = 'queued', queued_at = now(), updated_at = now()
+         WHERE id = ANY($1::uuid[])`,
+        [ids],
+      );
+      return ids.length;
+    });
+  }
+
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    const client = new Client({ connectionString: this.config.databaseUrl });
+    client.on('notification', () => this.kick());
+    client.on('error', (error) => {
+      this.logger.warn(`outbox listener lost (${error.message}); reconnecting`);
+      this.listener = undefined;
+      void client.end().catch(() => undefined);
+      this.retryTimer = setTimeout(() => void this.listen().then(() => this.kick()), RETRY_MS);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      this.listener = client;
+    } catch (error) {
+      this.logger.warn(
+        `outbox listener could not connect (${error instanceof Error ? error.message : String(error)}); the sweep still relays`,
+      );
+      void client.end().catch(() => undefined);
+      this.retryTimer = setTimeout(() => void this.listen().then(() => this.kick()), RETRY_MS);
     }
   }
 }

@@ -12,8 +12,8 @@ const SWEEP_INTERVAL_MS = 5000;
 const BATCH = 1000;
 
 export interface SweepResult {
-  relayed: number;
   requeued: number;
+  dead: number;
 }
 
 /**
@@ -39,9 +39,9 @@ export class OutboxSweeper {
     try {
       await this.lock.runExclusive('outbox-sweep', async () => {
         const result = await this.sweep();
-        if (result.relayed + result.requeued > 0) {
-          this.logger.log(
-            `outbox sweep: relayed ${result.relayed}, re-queued ${result.requeued} lost jobs`,
+        if (result.requeued + result.dead > 0) {
+          this.logger.warn(
+            `outbox sweep: re-queued ${result.requeued} deliveries lost from Redis; ${result.dead} given up by BullMQ`,
           );
         }
       });
@@ -52,17 +52,16 @@ export class OutboxSweeper {
     }
   }
 
-  /** One pass: `received` rows older than a moment, and queued/processing rows lost from Redis. */
-  async sweep(minAgeMs = 2000, lostAfterMs = 15000): Promise<SweepResult> {
-    const stored = await this.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM deliveries
-       WHERE status = 'received' AND received_at < now() - $1 * interval '1 millisecond'
-       ORDER BY received_at LIMIT $2`,
-      [minAgeMs, BATCH],
-    );
-    await this.relay.relay(stored.map((r) => r.id));
-
-    // Oldest confirmation first; confirming moves a row to the back, so every pass makes progress.
+  /**
+   * One pass: wakes the relay (a notification may have been missed), then looks at deliveries
+   * that should have been picked up by now. Those whose job Redis no longer has (FLUSHALL, a
+   * restart without persistence) are queued again; those BullMQ gave up on (a worker died
+   * during the last attempt) become `dead`.
+   */
+  async sweep(lostAfterMs = 15000): Promise<SweepResult> {
+    this.relay.kick();
+    await this.relay.settled();
+    // Oldest check first; checking moves a row to the back, so every pass makes progress.
     const candidates = await this.dataSource.query<{ id: string }[]>(
       `SELECT id FROM deliveries
        WHERE status IN ('queued', 'processing', 'failed')
@@ -73,17 +72,8 @@ export class OutboxSweeper {
     const ids = candidates.map((r) => r.id);
     const states = await this.jobs.jobStates(QueueName.Deliveries, ids);
     const missing = ids.filter((id) => states.get(id) === 'unknown');
-    // BullMQ gave up (e.g. the worker died during the last attempt): the delivery is dead.
     const givenUp = ids.filter((id) => states.get(id) === 'failed');
-    const present = ids.filter((id) => !missing.includes(id) && !givenUp.includes(id));
-    if (missing.length > 0) {
-      await this.dataSource.query(
-        `UPDATE deliveries SET status = 'received', updated_at = now() WHERE id = ANY($1::uuid[])
-           AND status IN ('queued', 'processing', 'failed')`,
-        [missing],
-      );
-      await this.relay.relay(missing);
-    }
+    await this.relay.relay(missing);
     if (givenUp.length > 0) {
       await this.dataSource.query(
         `UPDATE deliveries SET status = 'dead', updated_at = now(),
@@ -92,13 +82,13 @@ export class OutboxSweeper {
         [givenUp],
       );
     }
-    if (present.length > 0) {
+    if (ids.length > 0) {
       await this.dataSource.query(
         `UPDATE deliveries SET queued_at = now() WHERE id = ANY($1::uuid[])`,
-        [present],
+        [ids],
       );
     }
-    return { relayed: stored.length, requeued: missing.length };
+    return { requeued: missing.length, dead: givenUp.length };
   }
 
   private async measureLag(): Promise<void> {

@@ -1,0 +1,335 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import {
+  eventually,
+  GITHUB_SECRET,
+  githubHeaders,
+  githubSignature,
+  startTestApp,
+  TestApp,
+} from './support/test-app';
+
+const PUSH = JSON.stringify({
+  ref: 'refs/heads/main',
+  repository: { full_name: 'acme/api', id: 1 },
+  commits: [{ id: 'abc', message: 'fix' }],
+});
+
+const GITLAB_TOKEN = 'gitlab-test-token';
+const GITEA_SECRET = 'gitea-test-secret';
+const BITBUCKET_SECRET = 'bitbucket-test-secret';
+const SIGNING_KEY = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+interface DeliveryRow {
+  id: string;
+  status: string;
+  provider_delivery_id: string;
+}
+
+describe('webhook ingestion (real HTTP, PostgreSQL, Redis)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      GITLAB_WEBHOOK_TOKEN: GITLAB_TOKEN,
+      GITLAB_WEBHOOK_SIGNING_TOKEN: SIGNING_KEY,
+      GITEA_WEBHOOK_SECRET: GITEA_SECRET,
+      BITBUCKET_WEBHOOK_SECRET: `old-secret,${BITBUCKET_SECRET}`,
+      WEBHOOK_MAX_BODY_BYTES: String(1024 * 1024),
+    });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const post = (path: string, body: string | Buffer, headers: Record<string, string>) =>
+    t.request('POST', path, { body, headers, token: null });
+
+  const statusOf = async (id: string) =>
+    (
+      await t.dataSource.query<DeliveryRow[]>('SELECT status FROM deliveries WHERE id = $1', [id])
+    )[0]?.status;
+
+  const waitForStatus = (id: string, wanted: string) =>
+    eventually(
+      async () => ((await statusOf(id)) === wanted ? wanted : undefined),
+      20000,
+      `${id} ${wanted}`,
+    );
+
+  it('202: stores a signed GitHub delivery, commits it, and the worker processes it', async () => {
+    const response = await post('/webhooks/github', PUSH, githubHeaders(PUSH, 'push'));
+    expect(response.status).toBe(202);
+    const { id, status } = response.json<{ id: string; status: string }>();
+    expect(status).toBe('accepted');
+    const [row] = await t.dataSource.query<Record<string, unknown>[]>(
+      'SELECT * FROM deliveries WHERE id = $1',
+      [id],
+    );
+    expect(row).toMatchObject({
+      provider: 'github',
+      source: 'default',
+      event: 'push',
+      repository: 'acme/api',
+    });
+    expect((row.body as Buffer).toString()).toBe(PUSH);
+    expect(row.headers).not.toHaveProperty('x-hub-signature-256');
+    expect(row.headers).toHaveProperty('x-github-event', 'push');
+    await waitForStatus(id, 'processed');
+  });
+
+  it('200 duplicate: the same delivery again answers duplicate with the same id', async () => {
+    const headers = githubHeaders(PUSH, 'push');
+    const first = await post('/webhooks/github', PUSH, headers);
+    const second = await post('/webhooks/github', PUSH, headers);
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(200);
+    expect(second.json()).toEqual({ id: first.json().id, status: 'duplicate' });
+  });
+
+  it('50 concurrent copies of one delivery leave exactly one row', async () => {
+    const headers = githubHeaders(PUSH, 'push');
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => post('/webhooks/github', PUSH, headers)),
+    );
+    const codes = answers.map((a) => a.status).sort();
+    expect(codes.filter((c) => c === 202)).toHaveLength(1);
+    expect(codes.filter((c) => c === 200)).toHaveLength(49);
+    expect(new Set(answers.map((a) => a.json().id)).size).toBe(1);
+    const rows = await t.dataSource.query<DeliveryRow[]>(
+      'SELECT id FROM deliveries WHERE provider_delivery_id = $1',
+      [`4242:${headers['x-github-delivery']}`],
+    );
+    expect(rows).toHaveLength(1);
+  });
+
+  it("accepts GitHub's form-encoded bodies (payload=) signed over the raw form", async () => {
+    const form = `payload=${encodeURIComponent(PUSH)}`;
+    const headers = {
+      ...githubHeaders(form, 'push'),
+      'content-type': 'application/x-www-form-urlencoded',
+    };
+    const response = await post('/webhooks/github', form, headers);
+    expect(response.status).toBe(202);
+    const [row] = await t.dataSource.query<{ repository: string }[]>(
+      'SELECT repository FROM deliveries WHERE id = $1',
+      [response.json().id],
+    );
+    expect(row.repository).toBe('acme/api');
+  });
+
+  it('stores ping events and marks them ignored', async () => {
+    const ping = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 });
+    const response = await post('/webhooks/github', ping, githubHeaders(ping, 'ping'));
+    expect(response.status).toBe(202);
+    await waitForStatus(response.json<{ id: string }>().id, 'ignored');
+  });
+
+  it('401: missing, wrong and foreign signatures; no row is written', async () => {
+    const before = await t.dataSource.query<{ n: string }[]>(
+      'SELECT count(*) AS n FROM deliveries',
+    );
+    const headers = githubHeaders(PUSH, 'push');
+    const { ['x-hub-signature-256']: _omit, ...unsigned } = headers;
+    const cases = [
+      unsigned,
+      { ...headers, 'x-hub-signature-256': githubSignature(PUSH, 'wrong-secret') },
+      { ...headers, 'x-hub-signature-256': githubSignature('{"other":true}') },
+      {
+        ...headers,
+        'x-hub-signature-256': `sha1=${createHmac('sha1', GITHUB_SECRET).update(PUSH).digest('hex')}`,
+      },
+    ];
+    for (const h of cases) {
+      const response = await post('/webhooks/github', PUSH, h);
+      expect(response.status).toBe(401);
+      expect(response.json()).toMatchObject({ statusCode: 401, code: 'INVALID_SIGNATURE' });
+      expect(response.text).not.toContain(GITHUB_SECRET);
+    }
+    const after = await t.dataSource.query<{ n: string }[]>('SELECT count(*) AS n FROM deliveries');
+    expect(after[0].n).toBe(before[0].n);
+  });
+
+  it('401: a provider with no secret configured rejects everything (fail closed)', async () => {
+    const app = await startTestApp({ GITHUB_WEBHOOK_SECRET: '' });
+    try {
+      const response = await app.request('POST', '/webhooks/github', {
+        body: PUSH,
+        headers: githubHeaders(PUSH, 'push'),
+        token: null,
+      });
+      expect(response.status).toBe(401);
+      expect(response.json<{ details: { reason: string } }>().details.reason).toBe(
+        'no_secret_configured',
+      );
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('400: malformed JSON, invalid UTF-8, empty body, missing event header, missing delivery id', async () => {
+    const bad = '{"ref": ';
+    const malformed = await post('/webhooks/github', bad, githubHeaders(bad));
+    expect(malformed.status).toBe(400);
+    expect(malformed.json()).toMatchObject({ code: 'MALFORMED_BODY' });
+    expect(malformed.json<{ message: string }>().message).toContain('not valid JSON');
+
+    const latin1 = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]);
+    const invalidUtf8 = await post('/webhooks/github', latin1, githubHeaders(latin1));
+    expect(invalidUtf8.status).toBe(400);
+    expect(invalidUtf8.json<{ message: string }>().message).toContain('UTF-8');
+
+    const empty = await post('/webhooks/github', '', githubHeaders(''));
+    expect(empty.status).toBe(400);
+    expect(empty.json()).toMatchObject({ code: 'MALFORMED_BODY' });
+
+    const { ['x-github-event']: _e, ...noEvent } = githubHeaders(PUSH);
+    const missingEvent = await post('/webhooks/github', PUSH, noEvent);
+    expect(missingEvent.status).toBe(400);
+    expect(missingEvent.json()).toMatchObject({ code: 'MISSING_EVENT_HEADER' });
+
+    const { ['x-github-delivery']: _d, ...noDelivery } = githubHeaders(PUSH);
+    const missingDelivery = await post('/webhooks/github', PUSH, noDelivery);
+    expect(missingDelivery.status).toBe(400);
+    expect(missingDelivery.json()).toMatchObject({ code: 'MISSING_DELIVERY_ID' });
+  });
+
+  it('404: unknown provider and unknown source', async () => {
+    const provider = await post('/webhooks/sourcehut', PUSH, githubHeaders(PUSH));
+    expect(provider.status).toBe(404);
+    expect(provider.json()).toMatchObject({ code: 'UNKNOWN_PROVIDER' });
+    const source = await post('/webhooks/github/no-such-source', PUSH, githubHeaders(PUSH));
+    expect(source.status).toBe(404);
+    expect(source.json()).toMatchObject({ code: 'UNKNOWN_SOURCE' });
+  });
+
+  it('413: a body over the configured limit', async () => {
+    const big = JSON.stringify({ filler: 'x'.repeat(1024 * 1024 + 10) });
+    const response = await post('/webhooks/github', big, githubHeaders(big));
+    expect(response.status).toBe(413);
+    expect(response.json()).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('415: content types other than JSON and form', async () => {
+    const response = await post('/webhooks/github', PUSH, {
+      ...githubHeaders(PUSH),
+      'content-type': 'text/plain',
+    });
+    expect(response.status).toBe(415);
+    expect(response.json()).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+  });
+
+  it('GitLab: X-Gitlab-Token, and Standard Webhooks signatures when present', async () => {
+    const body = JSON.stringify({
+      object_kind: 'push',
+      project: { path_with_namespace: 'group/sub/app' },
+    });
+    const base = { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook' };
+    const byToken = await post('/webhooks/gitlab', body, {
+      ...base,
+      'x-gitlab-token': GITLAB_TOKEN,
+      'x-gitlab-event-uuid': randomUUID(),
+    });
+    expect(byToken.status).toBe(202);
+    const wrongToken = await post('/webhooks/gitlab', body, {
+      ...base,
+      'x-gitlab-token': 'nope',
+      'x-gitlab-event-uuid': randomUUID(),
+    });
+    expect(wrongToken.status).toBe(401);
+
+    const id = `msg_${randomUUID()}`;
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const key = Buffer.from(SIGNING_KEY.slice('whsec_'.length), 'base64');
+    const signature = createHmac('sha256', key)
+      .update(`${id}.${timestamp}.${body}`)
+      .digest('base64');
+    const signed = await post('/webhooks/gitlab', body, {
+      ...base,
+      'webhook-id': id,
+      'webhook-timestamp': timestamp,
+      'webhook-signature': `v1,bm90LXRoaXMtb25l v1,${signature}`,
+    });
+    expect(signed.status).toBe(202);
+    const [row] = await t.dataSource.query<{ provider_delivery_id: string; repository: string }[]>(
+      'SELECT provider_delivery_id, repository FROM deliveries WHERE id = $1',
+      [signed.json().id],
+    );
+    expect(row).toEqual({ provider_delivery_id: id, repository: 'group/sub/app' });
+    const stale = await post('/webhooks/gitlab', body, {
+      ...base,
+      'webhook-id': id,
+      'webhook-timestamp': String(Number(timestamp) - 3600),
+      'webhook-signature': `v1,${signature}`,
+    });
+    expect(stale.status).toBe(401);
+  });
+
+  it('Gitea and Bitbucket: their signatures, rotation, and empty Gitea signature = unsigned', async () => {
+    const body = JSON.stringify({ ref: 'refs/heads/main', repository: { full_name: 'acme/web' } });
+    const giteaSig = createHmac('sha256', GITEA_SECRET).update(body).digest('hex');
+    const gitea = await post('/webhooks/gitea', body, {
+      'content-type': 'application/json',
+      'x-gitea-event': 'push',
+      'x-gitea-delivery': randomUUID(),
+      'x-gitea-signature': giteaSig,
+    });
+    expect(gitea.status).toBe(202);
+    const unsigned = await post('/webhooks/gitea', body, {
+      'content-type': 'application/json',
+      'x-gitea-event': 'push',
+      'x-gitea-delivery': randomUUID(),
+      'x-gitea-signature': '',
+    });
+    expect(unsigned.status).toBe(401);
+
+    for (const secret of ['old-secret', BITBUCKET_SECRET]) {
+      const bitbucket = await post('/webhooks/bitbucket', body, {
+        'content-type': 'application/json',
+        'x-event-key': 'repo:push',
+        'x-request-uuid': randomUUID(),
+        'x-hub-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+      });
+      expect(bitbucket.status).toBe(202);
+    }
+  });
+
+  it('every delivery still reaches the worker after Redis is emptied (outbox sweep)', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const response = await post('/webhooks/github', PUSH, githubHeaders(PUSH, 'push'));
+      expect(response.status).toBe(202);
+      ids.push(response.json<{ id: string }>().id);
+    }
+    // Simulate FLUSHALL / a restart with empty memory, for this app's keys only.
+    await t.wipeRedis();
+    // Some jobs may be lost mid-flight; the sweep re-queues whatever Redis no longer has.
+    await eventually(
+      async () => {
+        const rows = await t.dataSource.query<{ n: string }[]>(
+          `SELECT count(*) AS n FROM deliveries WHERE id = ANY($1::uuid[]) AND status = 'processed'`,
+          [ids],
+        );
+        return Number(rows[0].n) === ids.length ? true : undefined;
+      },
+      45000,
+      'all deliveries processed after the Redis wipe',
+    );
+  }, 60000);
+
+  it('counts received, accepted, duplicate and rejected deliveries in /metrics', async () => {
+    const metrics = await t.request('GET', '/metrics', { token: null });
+    expect(metrics.text).toMatch(/hookyard_webhooks_received_total\{provider="github"\} \d+/);
+    expect(metrics.text).toMatch(
+      /hookyard_webhooks_answered_total\{provider="github",outcome="accepted",reason="accepted"\} \d+/,
+    );
+    expect(metrics.text).toMatch(
+      /hookyard_webhooks_answered_total\{provider="github",outcome="duplicate",reason="duplicate"\} \d+/,
+    );
+    expect(metrics.text).toMatch(
+      /hookyard_webhooks_answered_total\{provider="github",outcome="rejected",reason="INVALID_SIGNATURE"\} \d+/,
+    );
+    expect(metrics.text).toContain('hookyard_webhook_answer_duration_seconds_bucket');
+    expect(metrics.text).toMatch(/hookyard_outbox_lag_seconds \d/);
+  });
+});

@@ -1,4 +1,5 @@
 import { INestApplicationContext, ValidationPipe } from '@nestjs/common';
+import { createServer, Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -78,6 +79,50 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
+}
+
+/**
+ * A worker has no API, but it still answers /health/live and /metrics (its job durations
+ * live in its own registry) on PORT, for probes and Prometheus.
+ */
+export function startWorkerProbeServer(
+  app: INestApplicationContext,
+  config: AppConfig,
+): Promise<Server> {
+  const metrics = app.get(MetricsService);
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '').split('?')[0];
+    if (request.method === 'GET' && path === '/metrics') {
+      metrics
+        .render()
+        .then((text) => {
+          response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+          response.end(text);
+        })
+        .catch(() => {
+          response.writeHead(503).end();
+        });
+      return;
+    }
+    if (request.method === 'GET' && path === '/health/live') {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ status: 'ok', role: 'worker' }));
+      return;
+    }
+    response.writeHead(404, { 'content-type': 'application/json' });
+    response.end(
+      JSON.stringify({
+        statusCode: 404,
+        error: 'Not Found',
+        code: 'NOT_FOUND',
+        message: 'A worker serves /health/live and /metrics only',
+      }),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve(server));
+  });
 }
 
 /** Builds a process without HTTP (ROLE worker): workers and scheduler only. */

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp, createWorkerContext } from './bootstrap';
+import { createHttpApp, createWorkerContext, startWorkerProbeServer } from './bootstrap';
 import { ConfigValidationError, loadConfigFromProcess } from './config/config';
 import { RedisUnreachableError } from './core/redis/redis-probe';
 import { prepareRuntime, Runtime } from './runtime';
@@ -13,15 +13,21 @@ async function main(): Promise<void> {
   const runtime: Runtime = await prepareRuntime(loadConfigFromProcess(), log);
   const { config } = runtime;
   let app: INestApplicationContext;
+  let onClose: () => Promise<void> = () => Promise.resolve();
   if (config.servesHttp) {
     const http: NestFastifyApplication = await createHttpApp(config);
     await http.listen(config.port, config.host);
     app = http;
     log(`Hookyard (${config.role}) listening on http://${config.host}:${config.port}`);
   } else {
-    app = await createWorkerContext(config);
-    await app.init();
-    log(`Hookyard worker started`);
+    const worker = await createWorkerContext(config);
+    await worker.init();
+    const probes = await startWorkerProbeServer(worker, config);
+    app = worker;
+    onClose = () => new Promise((resolve) => probes.close(() => resolve()));
+    log(
+      `Hookyard worker started; /health/live and /metrics on http://${config.host}:${config.port}`,
+    );
   }
 
   let stopping = false;
@@ -31,6 +37,7 @@ async function main(): Promise<void> {
     log(`${signal} received: stopping`);
     void (async () => {
       try {
+        await onClose();
         await app.close();
       } finally {
         await runtime.stop();

@@ -1,4 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { MIGRATIONS } from '../src/core/database/migrations';
+import { runMigrations } from '../src/core/database/migrator';
+import { QueueName } from '../src/core/jobs/job-catalogue';
+import { JobsService } from '../src/core/jobs/jobs.service';
 import {
   eventually,
   GITHUB_SECRET,
@@ -7,6 +12,7 @@ import {
   startTestApp,
   TestApp,
 } from './support/test-app';
+import { testEnv } from './support/test-env';
 
 const PUSH = JSON.stringify({
   ref: 'refs/heads/main',
@@ -294,29 +300,6 @@ describe('webhook ingestion (real HTTP, PostgreSQL, Redis)', () => {
     }
   });
 
-  it('every delivery still reaches the worker after Redis is emptied (outbox sweep)', async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < 20; i++) {
-      const response = await post('/webhooks/github', PUSH, githubHeaders(PUSH, 'push'));
-      expect(response.status).toBe(202);
-      ids.push(response.json<{ id: string }>().id);
-    }
-    // Simulate FLUSHALL / a restart with empty memory, for this app's keys only.
-    await t.wipeRedis();
-    // Some jobs may be lost mid-flight; the sweep re-queues whatever Redis no longer has.
-    await eventually(
-      async () => {
-        const rows = await t.dataSource.query<{ n: string }[]>(
-          `SELECT count(*) AS n FROM deliveries WHERE id = ANY($1::uuid[]) AND status = 'processed'`,
-          [ids],
-        );
-        return Number(rows[0].n) === ids.length ? true : undefined;
-      },
-      45000,
-      'all deliveries processed after the Redis wipe',
-    );
-  }, 60000);
-
   it('counts received, accepted, duplicate and rejected deliveries in /metrics', async () => {
     const metrics = await t.request('GET', '/metrics', { token: null });
     expect(metrics.text).toMatch(/hookyard_webhooks_received_total\{provider="github"\} \d+/);
@@ -331,5 +314,120 @@ describe('webhook ingestion (real HTTP, PostgreSQL, Redis)', () => {
     );
     expect(metrics.text).toContain('hookyard_webhook_answer_duration_seconds_bucket');
     expect(metrics.text).toMatch(/hookyard_outbox_lag_seconds \d/);
+  });
+});
+
+describe('outbox recovery when Redis loses everything', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ OUTBOX_SWEEP_INTERVAL_MS: '300', OUTBOX_LOST_AFTER_MS: '1000' });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('processes every accepted delivery after Redis is emptied while they wait in the queue', async () => {
+    const queue = t.app.get(JobsService).queue(QueueName.Deliveries);
+    // Hold the workers so the deliveries are still waiting in Redis when it is wiped.
+    await queue.pause();
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const response = await t.request('POST', '/webhooks/github', {
+        body: PUSH,
+        headers: githubHeaders(PUSH, 'push'),
+        token: null,
+      });
+      expect(response.status).toBe(202);
+      ids.push(response.json<{ id: string }>().id);
+    }
+    const countIn = async (status: string) =>
+      Number(
+        (
+          await t.dataSource.query<{ n: string }[]>(
+            'SELECT count(*) AS n FROM deliveries WHERE id = ANY($1::uuid[]) AND status = $2',
+            [ids, status],
+          )
+        )[0].n,
+      );
+    await eventually(
+      async () => ((await countIn('queued')) === ids.length ? true : undefined),
+      15000,
+      'relay',
+    );
+    expect(await queue.getWaitingCount()).toBeGreaterThanOrEqual(ids.length);
+
+    // As FLUSHALL or a restart without persistence would: the jobs (and the pause) are gone.
+    expect(await t.wipeRedis()).toBeGreaterThan(0);
+    expect(await queue.getJob(ids[0])).toBeUndefined();
+
+    await eventually(
+      async () => ((await countIn('processed')) === ids.length ? true : undefined),
+      30000,
+      'all deliveries processed after the Redis wipe',
+    );
+    const attempts = await t.dataSource.query<{ attempts: number }[]>(
+      'SELECT attempts FROM deliveries WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    expect(attempts.every((r) => r.attempts === 1)).toBe(true);
+  }, 60000);
+});
+
+describe('when PostgreSQL is unavailable', () => {
+  const name = `hookyard_down_${Date.now().toString(36)}`;
+  let admin: Client;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    admin = new Client({ connectionString: testEnv('serverUrl') });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(testEnv('serverUrl'));
+    url.pathname = `/${name}`;
+    await runMigrations(url.toString(), MIGRATIONS);
+    t = await startTestApp({ DATABASE_URL: url.toString(), ROLE: 'api' });
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  it('answers 503 (never 2xx, never 4xx) and is not ready; accepts again once it is back', async () => {
+    const send = () =>
+      t.request('POST', '/webhooks/github', {
+        body: PUSH,
+        headers: githubHeaders(PUSH),
+        token: null,
+      });
+    expect((await send()).status).toBe(202);
+
+    await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
+      name,
+    ]);
+    for (let i = 0; i < 3; i++) {
+      const down = await send();
+      expect(down.status).toBe(503);
+      expect(down.json()).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+    }
+    expect((await t.request('GET', '/health/ready', { token: null })).status).toBe(503);
+
+    await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+    const back = await eventually(
+      async () => {
+        const response = await send();
+        return response.status === 202 ? response : undefined;
+      },
+      15000,
+      'ingest to recover',
+    );
+    const [row] = await t.dataSource.query<{ n: string }[]>('SELECT count(*) AS n FROM deliveries');
+    expect(Number(row.n)).toBe(2);
+    expect(back.json()).toMatchObject({ status: 'accepted' });
   });
 });

@@ -37,6 +37,8 @@ export class AppConfig {
     readonly jobAttempts: number,
     readonly workerConcurrency: number,
     readonly shutdownTimeoutMs: number,
+    readonly outboxSweepIntervalMs: number,
+    readonly outboxLostAfterMs: number,
   ) {}
 
   /** A copy with some values resolved at start-up (embedded database URL, generated token). */
@@ -165,6 +167,8 @@ export function loadConfig(env: Env): AppConfig {
     r.int('JOB_ATTEMPTS', 5, 1, 100),
     r.int('WORKER_CONCURRENCY', 8, 1, 256),
     r.int('SHUTDOWN_TIMEOUT_MS', 30000, 0, 600000),
+    r.int('OUTBOX_SWEEP_INTERVAL_MS', 5000, 100, 3600000),
+    r.int('OUTBOX_LOST_AFTER_MS', 15000, 0, 86400000),
   );
   const adminToken = config.adminToken;
   if (adminToken !== undefined && adminToken.length < 16) {

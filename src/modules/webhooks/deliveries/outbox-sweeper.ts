@@ -1,5 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { Interval } from '@nestjs/schedule';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { AppConfig } from '../../../config/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { SchedulerLock } from '../../../core/database/scheduler-lock';
@@ -8,7 +15,7 @@ import { JobsService } from '../../../core/jobs/jobs.service';
 import { MetricsService } from '../../../core/observability/metrics.service';
 import { OutboxRelay } from './outbox-relay';
 
-const SWEEP_INTERVAL_MS = 5000;
+const SWEEP_JOB = 'outbox-sweep';
 const BATCH = 1000;
 
 export interface SweepResult {
@@ -21,7 +28,7 @@ export interface SweepResult {
  * deliveries whose job vanished from Redis (FLUSHALL, restart without persistence).
  */
 @Injectable()
-export class OutboxSweeper {
+export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxSweeper.name);
 
   constructor(
@@ -30,14 +37,26 @@ export class OutboxSweeper {
     private readonly jobs: JobsService,
     private readonly lock: SchedulerLock,
     private readonly metrics: MetricsService,
+    private readonly config: AppConfig,
+    // Present only where ROLE runs the scheduler (ScheduleModule is imported there).
+    @Optional() private readonly scheduler?: SchedulerRegistry,
   ) {
     metrics.onScrape(() => this.measureLag());
   }
 
-  @Interval('outbox-sweep', SWEEP_INTERVAL_MS)
+  onApplicationBootstrap(): void {
+    if (!this.config.runsScheduler || !this.scheduler) return;
+    const timer = setInterval(() => void this.tick(), this.config.outboxSweepIntervalMs);
+    this.scheduler.addInterval(SWEEP_JOB, timer);
+  }
+
+  onApplicationShutdown(): void {
+    if (this.scheduler?.doesExist('interval', SWEEP_JOB)) this.scheduler.deleteInterval(SWEEP_JOB);
+  }
+
   async tick(): Promise<void> {
     try {
-      await this.lock.runExclusive('outbox-sweep', async () => {
+      await this.lock.runExclusive(SWEEP_JOB, async () => {
         const result = await this.sweep();
         if (result.requeued + result.dead > 0) {
           this.logger.warn(
@@ -58,7 +77,7 @@ export class OutboxSweeper {
    * restart without persistence) are queued again; those BullMQ gave up on (a worker died
    * during the last attempt) become `dead`.
    */
-  async sweep(lostAfterMs = 15000): Promise<SweepResult> {
+  async sweep(lostAfterMs = this.config.outboxLostAfterMs): Promise<SweepResult> {
     this.relay.kick();
     await this.relay.settled();
     // Oldest check first; checking moves a row to the back, so every pass makes progress.

@@ -11,6 +11,8 @@ import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
 import { JobsModule } from './core/jobs/jobs.module';
 import { loggerParams } from './core/observability/logging';
 import { ObservabilityModule } from './core/observability/observability.module';
+import { FollowupsModule } from './modules/activity/followups.module';
+import { ActivityReadModule } from './modules/activity/read/activity-read.module';
 import { HealthModule } from './modules/health/health.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 
@@ -27,6 +29,8 @@ export class AppModule {
         ObservabilityModule,
         HealthModule,
         WebhooksModule,
+        FollowupsModule,
+        ActivityReadModule,
         ...(config.runsScheduler ? [ScheduleModule.forRoot()] : []),
       ],
       providers: [

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import examples from '@octokit/webhooks-examples/api.github.com/index.json';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   eventually,
   GITHUB_SECRET,
@@ -54,12 +55,24 @@ interface DeliveryRow {
 const newSecret = () => `source-secret-${randomUUID()}`;
 const newSlug = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
-const pushTo = (repository: string) =>
-  JSON.stringify({
-    ref: 'refs/heads/main',
-    repository: { full_name: repository, id: 7 },
-    commits: [{ id: randomUUID(), message: 'change' }],
-  });
+type Json = Record<string, unknown>;
+
+/** A real GitHub push (@octokit/webhooks-examples), moved to `repository`. */
+function pushTo(repository: string): string {
+  const all = examples as unknown as { name: string; examples: Json[] }[];
+  const example = all.find((e) => e.name === 'push')?.examples[0];
+  if (!example) throw new Error('@octokit/webhooks-examples has no push example');
+  const payload = structuredClone(example);
+  const [owner, name] = repository.split('/');
+  payload.repository = {
+    ...(payload.repository as Json),
+    id: parseInt(createHash('sha1').update(repository).digest('hex').slice(0, 7), 16),
+    full_name: repository,
+    name,
+    owner: { ...((payload.repository as Json).owner as Json), login: owner },
+  };
+  return JSON.stringify(payload);
+}
 
 describe('admin: webhook sources (real HTTP, PostgreSQL, Redis)', () => {
   let t: TestApp;
@@ -238,7 +251,6 @@ describe('admin: webhook sources (real HTTP, PostgreSQL, Redis)', () => {
       [{ provider: 'github', slug: newSlug('short'), secrets: ['short'] }, 'secrets'],
       [{ provider: 'github', slug: newSlug('flag'), enabled: 'yes' }, 'enabled'],
       [{ slug: newSlug('noprov') }, 'provider'],
-      [{ provider: 'github', slug: 'default' }, 'slug'],
     ];
     for (const [body, mentioned] of cases) {
       const response = await t.request('POST', SOURCES, { json: body });
@@ -260,6 +272,15 @@ describe('admin: webhook sources (real HTTP, PostgreSQL, Redis)', () => {
     const unknownId = await t.request('GET', `${SOURCES}/${randomUUID()}`);
     expect(unknownId.status).toBe(404);
     expect(unknownId.json<ErrorBody>().code).toBe('NOT_FOUND');
+  });
+
+  it("400 VALIDATION_FAILED (not 500) for the reserved slug 'default'", async () => {
+    const response = await t.request('POST', SOURCES, {
+      json: { provider: 'github', slug: 'default', secrets: [newSecret()] },
+    });
+    expect(response.status).toBe(400);
+    expect(response.json<ErrorBody>()).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(response.json<ErrorBody>().message).toContain('slug');
   });
 
   it('a signed delivery to /webhooks/github/<slug> is stored with that source and processed; a wrong signature is 401', async () => {

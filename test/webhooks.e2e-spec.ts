@@ -1,3 +1,4 @@
+import examples from '@octokit/webhooks-examples/api.github.com/index.json';
 import { createHmac, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { MIGRATIONS } from '../src/core/database/migrations';
@@ -14,11 +15,16 @@ import {
 } from './support/test-app';
 import { testEnv } from './support/test-env';
 
-const PUSH = JSON.stringify({
-  ref: 'refs/heads/main',
-  repository: { full_name: 'acme/api', id: 1 },
-  commits: [{ id: 'abc', message: 'fix' }],
-});
+// A real push (the smallest @octokit/webhooks-examples push with commits), so that it also
+// processes into records.
+const PUSH_EXAMPLE = (
+  examples as unknown as Array<{ name: string; examples: Record<string, unknown>[] }>
+)
+  .find((e) => e.name === 'push')
+  ?.examples.filter((p) => Array.isArray(p.commits) && p.commits.length > 0)
+  .sort((a, b) => JSON.stringify(a).length - JSON.stringify(b).length)[0];
+const PUSH = JSON.stringify(PUSH_EXAMPLE);
+const PUSH_REPOSITORY = (PUSH_EXAMPLE?.repository as { full_name: string }).full_name;
 
 const GITLAB_TOKEN = 'gitlab-test-token';
 const GITEA_SECRET = 'gitea-test-secret';
@@ -76,7 +82,7 @@ describe('webhook ingestion (real HTTP, PostgreSQL, Redis)', () => {
       provider: 'github',
       source: 'default',
       event: 'push',
-      repository: 'acme/api',
+      repository: PUSH_REPOSITORY,
     });
     expect((row.body as Buffer).toString()).toBe(PUSH);
     expect(row.headers).not.toHaveProperty('x-hub-signature-256');
@@ -121,7 +127,7 @@ describe('webhook ingestion (real HTTP, PostgreSQL, Redis)', () => {
       'SELECT repository FROM deliveries WHERE id = $1',
       [response.json().id],
     );
-    expect(row.repository).toBe('acme/api');
+    expect(row.repository).toBe(PUSH_REPOSITORY);
   });
 
   it('stores ping events and marks them ignored', async () => {

@@ -3,6 +3,8 @@ import type { DeliveryFilter } from '../../modules/webhooks/deliveries/delivery-
 /** Every queue Hookyard runs. A queue groups jobs that share a worker pool. */
 export enum QueueName {
   Deliveries = 'deliveries',
+  /** Work that follows a processed delivery: metrics, indexing, analysis. */
+  Followups = 'followups',
   Maintenance = 'maintenance',
 }
 
@@ -10,12 +12,18 @@ export enum QueueName {
 export enum JobName {
   ProcessDelivery = 'delivery.process',
   ReplayDeliveries = 'deliveries.replay',
+  RefreshMetrics = 'metrics.refresh',
+  IndexRepository = 'indexing.repository',
+  AnalyzeCiFailure = 'analysis.ci-failure',
 }
 
 /** The payload type of each job, by name. */
 export interface JobPayloads {
   [JobName.ProcessDelivery]: { deliveryId: string };
   [JobName.ReplayDeliveries]: { filter: DeliveryFilter; requestedBy: string };
+  [JobName.RefreshMetrics]: { repositoryId: string };
+  [JobName.IndexRepository]: { repositoryId: string };
+  [JobName.AnalyzeCiFailure]: { repositoryId: string; ciRunId: string };
 }
 
 export interface JobDefinition<N extends JobName> {
@@ -26,6 +34,11 @@ export interface JobDefinition<N extends JobName> {
   priority?: number;
   /** Overrides the configured JOB_ATTEMPTS. */
   attempts?: number;
+  /**
+   * At most one pending job per key: an add while one waits is dropped, and an add while one
+   * runs is kept as the single next run.
+   */
+  dedupe?: (payload: JobPayloads[N]) => string;
 }
 
 export type JobCatalogue = { [N in JobName]: JobDefinition<N> };
@@ -37,6 +50,18 @@ export const JOB_CATALOGUE: JobCatalogue = {
     jobId: (p) => p.deliveryId,
   },
   [JobName.ReplayDeliveries]: { queue: QueueName.Maintenance, attempts: 1 },
+  [JobName.RefreshMetrics]: {
+    queue: QueueName.Followups,
+    dedupe: (p) => `metrics-${p.repositoryId}`,
+  },
+  [JobName.IndexRepository]: {
+    queue: QueueName.Followups,
+    dedupe: (p) => `index-${p.repositoryId}`,
+  },
+  [JobName.AnalyzeCiFailure]: {
+    queue: QueueName.Followups,
+    dedupe: (p) => `analysis-${p.repositoryId}`,
+  },
 };
 
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);

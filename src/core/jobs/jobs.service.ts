@@ -17,10 +17,12 @@ export class JobsService {
   constructor(
     private readonly config: AppConfig,
     @InjectQueue(QueueName.Deliveries) deliveries: Queue,
+    @InjectQueue(QueueName.Followups) followups: Queue,
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
   ) {
     this.queues = {
       [QueueName.Deliveries]: deliveries,
+      [QueueName.Followups]: followups,
       [QueueName.Maintenance]: maintenance,
     };
   }
@@ -72,7 +74,9 @@ export class JobsService {
     options: EnqueueOptions,
   ): JobsOptions {
     const definition = JOB_CATALOGUE[name];
+    const dedupeKey = definition.dedupe?.(payload);
     return {
+      deduplication: dedupeKey ? { id: dedupeKey, keepLastIfActive: true } : undefined,
       jobId: definition.jobId?.(payload),
       attempts: definition.attempts ?? this.config.jobAttempts,
       backoff: { type: 'exponential', delay: 1000 },

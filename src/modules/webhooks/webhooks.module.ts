@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ActivityModule } from '../activity/activity.module';
 import { SchedulerLock } from '../../core/database/scheduler-lock';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { DeliveriesRepository } from './deliveries/deliveries.repository';
@@ -16,7 +17,7 @@ import { SourcesService } from './sources/sources.service';
 import { WebhooksController } from './webhooks.controller';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([SourceEntity])],
+  imports: [TypeOrmModule.forFeature([SourceEntity]), ActivityModule],
   controllers: [WebhooksController, SourcesController, DeliveriesController],
   providers: [
     IngestService,

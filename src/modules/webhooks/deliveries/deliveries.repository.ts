@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { keysetCursor, PositionedRow } from '../../../core/database/keyset-cursor';
 import { AppError, ErrorCode } from '../../../core/http/app-error';
 import { DeliveryFilter } from './delivery-filter';
 import { DeliveryDetailView, DeliverySummaryView } from './delivery.dto';
@@ -28,35 +29,15 @@ interface DetailRow extends DeliveryRow {
   body: Buffer | null;
 }
 
-interface Cursor {
-  receivedAt: string;
-  id: string;
-}
-
 const SUMMARY_COLUMNS = `id, provider, source, provider_delivery_id, event, action, repository, status,
   attempts, last_error, body_size, received_at, queued_at, processed_at`;
 
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.receivedAt, cursor.id])).toString('base64url');
-}
-
-export function decodeCursor(value: string): Cursor {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parsed) &&
-      typeof parsed[0] === 'string' &&
-      typeof parsed[1] === 'string' &&
-      !Number.isNaN(Date.parse(parsed[0])) &&
-      /^[0-9a-f-]{36}$/.test(parsed[1])
-    ) {
-      return { receivedAt: parsed[0], id: parsed[1] };
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new AppError(ErrorCode.ValidationFailed, 'cursor is not a cursor this API returned');
-}
+const LISTING = keysetCursor({
+  name: 'deliveries',
+  keys: [{ sql: 'received_at', type: 'timestamptz' }],
+  id: 'id',
+  direction: 'desc',
+});
 
 /** Builds the WHERE clause of a delivery filter; parameters are numbered from `offset`. */
 export function filterClause(
@@ -110,26 +91,18 @@ export class DeliveriesRepository {
   ): Promise<{ items: DeliverySummaryView[]; nextCursor: string | null }> {
     const where = filterClause(filter);
     const params = [...where.params];
-    let keyset = '';
-    if (cursor) {
-      const { receivedAt, id } = decodeCursor(cursor);
-      params.push(receivedAt, id);
-      keyset = ` AND (received_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
-    }
-    params.push(limit + 1);
-    const rows = await this.dataSource.query<DeliveryRow[]>(
-      `SELECT ${SUMMARY_COLUMNS} FROM deliveries WHERE ${where.sql}${keyset}
-       ORDER BY received_at DESC, id DESC LIMIT $${params.length}`,
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const keyset = cursor ? ` AND ${LISTING.after(cursor, param)}` : '';
+    const rows = await this.dataSource.query<(DeliveryRow & PositionedRow)[]>(
+      `SELECT ${SUMMARY_COLUMNS}, ${LISTING.select} FROM deliveries WHERE ${where.sql}${keyset}
+       ORDER BY ${LISTING.orderBy} LIMIT ${param(limit + 1)}`,
       params,
     );
-    const items = rows.slice(0, limit).map(summary);
-    const last = rows.length > limit ? rows[limit - 1] : undefined;
-    return {
-      items,
-      nextCursor: last
-        ? encodeCursor({ receivedAt: last.received_at.toISOString(), id: last.id })
-        : null,
-    };
+    const page = LISTING.page(rows, limit);
+    return { items: page.rows.map(summary), nextCursor: page.nextCursor };
   }
 
   async detail(id: string): Promise<DeliveryDetailView> {

@@ -1,28 +1,71 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { rowsOf } from '../../../core/database/rows';
 import { JobName, JobPayloads } from '../../../core/jobs/job-catalogue';
 import { JobHandler } from '../../../core/jobs/job-handler.decorator';
+import { JobsService } from '../../../core/jobs/jobs.service';
+import { ActivityRecorder, RecordedActivity } from '../../activity/activity-recorder';
+import { DomainEvent, UnreadablePayloadError } from '../../activity/domain-events';
+import { IdentityResolver } from '../../users/identity-resolver';
+import { adapterFor } from '../providers';
+import { isProvider } from '../providers/provider-adapter';
 import { DeliveryStatus } from './delivery-status';
 
 interface ClaimedDelivery {
   id: string;
   provider: string;
   event: string;
-  ping: boolean;
+  content_type: string;
+  headers: Record<string, string>;
+  body: Buffer | null;
 }
 
-const PING_EVENTS = new Set(['ping', 'diagnostics:ping']);
+/** The payload a stored body carries (GitHub form bodies wrap it in `payload=`). */
+export function payloadOf(body: Buffer | null, contentType: string): unknown {
+  if (!body)
+    throw new UnreadablePayloadError('the body is no longer stored (removed by retention)');
+  try {
+    const text = body.toString('utf8');
+    if (contentType.startsWith('application/x-www-form-urlencoded')) {
+      const payload = new URLSearchParams(text).get('payload');
+      if (payload === null) throw new UnreadablePayloadError('form body without a payload field');
+      return JSON.parse(payload) as unknown;
+    }
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    if (error instanceof UnreadablePayloadError) throw error;
+    throw new UnreadablePayloadError(`the body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function firstString(
+  events: DomainEvent[],
+  pick: (e: DomainEvent) => string | undefined,
+): string | null {
+  for (const event of events) {
+    const value = pick(event);
+    if (value) return value;
+  }
+  return null;
+}
 
 /**
- * The worker side of a delivery: claims it, processes it in one transaction that also
- * records its final status, and reports failures to BullMQ (which retries transient ones).
+ * The worker side of a delivery: normalizes it into domain events and records them in one
+ * transaction that also sets its final status. Transient failures go back to BullMQ to be
+ * retried; a payload that cannot be understood goes straight to `dead`.
  */
 @Injectable()
 export class DeliveryProcessor {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly logger = new Logger(DeliveryProcessor.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly recorder: ActivityRecorder,
+    private readonly identities: IdentityResolver,
+    private readonly jobs: JobsService,
+  ) {}
 
   @JobHandler(JobName.ProcessDelivery)
   async process(payload: JobPayloads[JobName.ProcessDelivery], job: Job): Promise<DeliveryStatus> {
@@ -30,47 +73,92 @@ export class DeliveryProcessor {
     if (!claimed) return DeliveryStatus.Processed;
     // From here on, every failure is recorded on the delivery before BullMQ sees it.
     try {
-      return await this.dataSource.transaction(async (manager) => {
-        const status = claimed.ping ? DeliveryStatus.Ignored : DeliveryStatus.Processed;
-        await manager.query(
-          `UPDATE deliveries SET status = $2, processed_at = now(), last_error = NULL, updated_at = now()
-           WHERE id = $1`,
-          [claimed.id, status],
+      if (!isProvider(claimed.provider)) {
+        throw new UnreadablePayloadError(`unknown provider ${claimed.provider}`);
+      }
+      const events = adapterFor(claimed.provider).normalize(
+        claimed.event,
+        payloadOf(claimed.body, claimed.content_type),
+        claimed.headers,
+      );
+      const status = events.length > 0 ? DeliveryStatus.Processed : DeliveryStatus.Ignored;
+      let scope: ReturnType<IdentityResolver['scope']> | undefined;
+      const recorded = await this.dataSource.transaction(async (manager) => {
+        scope = this.identities.scope(manager, claimed.provider);
+        const activity = await this.recorder.record(
+          { manager, provider: claimed.provider, deliveryId: claimed.id, identities: scope },
+          events,
         );
-        return status;
+        await manager.query(
+          `UPDATE deliveries SET status = $2, processed_at = now(), last_error = NULL, updated_at = now(),
+             action = coalesce(action, $3), repository = coalesce(repository, $4)
+           WHERE id = $1`,
+          [
+            claimed.id,
+            status,
+            firstString(events, (e) => ('action' in e ? e.action : undefined)),
+            firstString(events, (e) => e.repository.fullName),
+          ],
+        );
+        return activity;
       });
+      if (scope) this.identities.commit(scope);
+      await this.enqueueFollowups(recorded);
+      return status;
     } catch (error) {
       await this.recordFailure(claimed.id, error, job);
+      if (error instanceof UnreadablePayloadError) throw new UnrecoverableError(error.message);
       throw error;
     }
   }
 
-  /** Marks the delivery `processing`; undefined when it is already final (nothing to do). */
+  /** Marks the delivery `processing` and loads it; undefined when it is already final. */
   private async claim(deliveryId: string): Promise<ClaimedDelivery | undefined> {
-    type Claimed = { id: string; provider: string; event: string };
-    const result = await this.dataSource.query<Claimed[] | [Claimed[], number]>(
+    const result = await this.dataSource.query<ClaimedDelivery[] | [ClaimedDelivery[], number]>(
       `UPDATE deliveries SET status = 'processing', attempts = attempts + 1, updated_at = now()
        WHERE id = $1 AND status NOT IN ('processed', 'ignored', 'dead', 'cancelled')
-       RETURNING id, provider, event`,
+       RETURNING id, provider, event, content_type, headers, body`,
       [deliveryId],
     );
     const rows = rowsOf(result);
-    if (rows.length === 0) {
-      const [exists] = await this.dataSource.query<{ id: string }[]>(
-        'SELECT id FROM deliveries WHERE id = $1',
-        [deliveryId],
+    if (rows.length > 0) return rows[0];
+    const [exists] = await this.dataSource.query<{ id: string }[]>(
+      'SELECT id FROM deliveries WHERE id = $1',
+      [deliveryId],
+    );
+    if (!exists) throw new UnrecoverableError(`delivery ${deliveryId} does not exist`);
+    return undefined;
+  }
+
+  /**
+   * Follow-ups are derived work: losing one (Redis down right now) loses no data, and the next
+   * delivery or a manual trigger asks again. So a failure here is logged, not retried.
+   */
+  private async enqueueFollowups(recorded: RecordedActivity): Promise<void> {
+    try {
+      for (const repositoryId of recorded.repositoryIds) {
+        await this.jobs.enqueue(JobName.RefreshMetrics, { repositoryId });
+      }
+      for (const repositoryId of recorded.defaultBranchPushes) {
+        await this.jobs.enqueue(JobName.IndexRepository, { repositoryId });
+      }
+      for (const failed of recorded.failedCiRuns) {
+        await this.jobs.enqueue(JobName.AnalyzeCiFailure, failed);
+      }
+    } catch (error) {
+      this.logger.warn(
+        `follow-up jobs not queued: ${error instanceof Error ? error.message : String(error)}`,
       );
-      if (!exists) throw new UnrecoverableError(`delivery ${deliveryId} does not exist`);
-      return undefined;
     }
-    const [row] = rows;
-    return { ...row, ping: PING_EVENTS.has(row.event) || row.event.endsWith('Test Hook') };
   }
 
   private async recordFailure(deliveryId: string, error: unknown, job: Job): Promise<void> {
     const attempts = job.opts.attempts ?? 1;
     // Transient or unknown errors are retried; a payload we cannot understand is not.
-    const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= attempts;
+    const final =
+      error instanceof UnreadablePayloadError ||
+      error instanceof UnrecoverableError ||
+      job.attemptsMade + 1 >= attempts;
     const message = error instanceof Error ? error.message : String(error);
     await this.dataSource
       .query(

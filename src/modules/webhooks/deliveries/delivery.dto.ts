@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsDefined,
   IsIn,
+  IsObject,
   IsInt,
   IsISO8601,
   IsOptional,
@@ -45,12 +47,12 @@ export class DeliveryFilterDto {
 
   @ApiPropertyOptional({ description: 'Received at or after (ISO 8601)' })
   @IsOptional()
-  @IsISO8601()
+  @IsISO8601({ strict: true, strictSeparator: true })
   receivedFrom?: string;
 
   @ApiPropertyOptional({ description: 'Received before (ISO 8601)' })
   @IsOptional()
-  @IsISO8601()
+  @IsISO8601({ strict: true, strictSeparator: true })
   receivedTo?: string;
 }
 
@@ -75,6 +77,8 @@ export class BulkReplayDto {
     type: DeliveryFilterDto,
     description: 'Which deliveries to replay; at least one field',
   })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => DeliveryFilterDto)
   filter!: DeliveryFilterDto;

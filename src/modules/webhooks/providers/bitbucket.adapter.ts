@@ -1,11 +1,13 @@
 import {
   Provider,
+  type DomainEvent,
   type IdentifyResult,
   type IncomingWebhook,
   type ProviderAdapter,
   type SourceSecrets,
   type VerifyResult,
 } from './provider-adapter';
+import { normalizeBitbucket } from './bitbucket.normalize';
 import { headerValue, payloadString, verifyHexHmacSignature } from './signatures';
 
 const SIGNATURE_HEADER = 'x-hub-signature';
@@ -54,5 +56,9 @@ export class BitbucketAdapter implements ProviderAdapter {
         isPing: event === PING_EVENT,
       },
     };
+  }
+
+  normalize(event: string, payload: unknown): DomainEvent[] {
+    return normalizeBitbucket(event, payload);
   }
 }

@@ -1,11 +1,13 @@
 import {
   Provider,
+  type DomainEvent,
   type IdentifyResult,
   type IncomingWebhook,
   type ProviderAdapter,
   type SourceSecrets,
   type VerifyResult,
 } from './provider-adapter';
+import { normalizeGitea } from './gitea.normalize';
 import { headerValue, payloadString, verifyHexHmacSignature } from './signatures';
 
 // Gitea also sends the Gogs names, and Forgejo sends its own beside Gitea's; first found wins.
@@ -55,5 +57,13 @@ export class GiteaAdapter implements ProviderAdapter {
         isPing: event === 'ping',
       },
     };
+  }
+
+  normalize(
+    event: string,
+    payload: unknown,
+    headers: Readonly<Record<string, string | undefined>>,
+  ): DomainEvent[] {
+    return normalizeGitea(event, payload, headers);
   }
 }

@@ -1,5 +1,7 @@
+import { normalizeGitHub } from './github.normalize';
 import {
   Provider,
+  type DomainEvent,
   type IdentifyResult,
   type IncomingWebhook,
   type ProviderAdapter,
@@ -55,5 +57,13 @@ export class GitHubAdapter implements ProviderAdapter {
         isPing: event === 'ping',
       },
     };
+  }
+
+  normalize(
+    event: string,
+    payload: unknown,
+    _headers: Readonly<Record<string, string | undefined>>,
+  ): DomainEvent[] {
+    return normalizeGitHub(event, payload);
   }
 }

@@ -1,11 +1,13 @@
 import {
   Provider,
+  type DomainEvent,
   type IdentifyResult,
   type IncomingWebhook,
   type ProviderAdapter,
   type SourceSecrets,
   type VerifyResult,
 } from './provider-adapter';
+import { normalizeGitLab } from './gitlab.normalize';
 import {
   configuredSecrets,
   constantTimeEqualsAny,
@@ -60,6 +62,14 @@ export class GitLabAdapter implements ProviderAdapter {
         isPing: false,
       },
     };
+  }
+
+  normalize(
+    event: string,
+    payload: unknown,
+    headers: Readonly<Record<string, string | undefined>>,
+  ): DomainEvent[] {
+    return normalizeGitLab(event, payload, headers);
   }
 
   private verifyToken(webhook: IncomingWebhook, tokens: readonly string[]): VerifyResult {

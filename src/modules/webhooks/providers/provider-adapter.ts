@@ -69,6 +69,10 @@ export type IdentifyResult =
   | { ok: true; identity: DeliveryIdentity }
   | { ok: false; reason: 'missing_event_header' | 'missing_delivery_id'; message: string };
 
+import type { DomainEvent } from '../../activity/domain-events';
+
+export type { DomainEvent };
+
 /**
  * Everything provider-specific about receiving a webhook. Adding a forge means adding one
  * adapter; nothing after it knows which forge a delivery came from.
@@ -79,4 +83,14 @@ export interface ProviderAdapter {
   verify(webhook: IncomingWebhook, secrets: SourceSecrets): VerifyResult;
   /** Reads the delivery id, event, action and repository. */
   identify(webhook: IncomingWebhook): IdentifyResult;
+  /**
+   * Turns a stored delivery into provider-neutral domain events. An empty list means "not an
+   * event we model" (the delivery is marked ignored). Throws UnreadablePayloadError when the
+   * payload does not have the shape its event promises (the delivery goes to dead).
+   */
+  normalize(
+    event: string,
+    payload: unknown,
+    headers: Readonly<Record<string, string | undefined>>,
+  ): DomainEvent[];
 }

@@ -9,6 +9,7 @@ import {
   IsUUID,
   Length,
   Matches,
+  NotEquals,
   ValidateIf,
 } from 'class-validator';
 import { ALL_PROVIDERS, Provider } from '../providers/provider-adapter';
@@ -25,6 +26,9 @@ export class CreateSourceDto {
     example: 'platform-team',
   })
   @Matches(SLUG, { message: 'slug must be 1-63 lower-case letters, digits or dashes' })
+  @NotEquals('default', {
+    message: 'slug "default" is reserved for the source configured from the environment',
+  })
   slug!: string;
 
   @ApiPropertyOptional()

@@ -1,0 +1,785 @@
+import webhookDefinitions, { WebhookDefinition } from '@octokit/webhooks-examples';
+import { Queue } from 'bullmq';
+import { ChildProcess, fork, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { MIGRATIONS } from '../src/core/database/migrations';
+import { runMigrations } from '../src/core/database/migrator';
+import { BASELINE_JOB, BASELINE_QUEUE, BaselineJobData } from './process-baseline-worker';
+
+/**
+ * Processing benchmark: how fast stored deliveries become an engineering record. The real
+ * worker (ROLE=worker: outbox relay → BullMQ → normalize → record) against
+ * bench/process-baseline-worker.ts (bare BullMQ + pg, one INSERT per job), measured in the
+ * same run on the same machine, each against its own fresh database and Redis prefix.
+ *
+ * Both workers run as child processes and only one runs at a time.
+ */
+
+const ROOT = resolve(__dirname, '..');
+const RESULTS_FILE = join(ROOT, 'bench', 'results', 'process-latest.json');
+const CONCURRENCY = 8;
+const MIN_COMMITS_PER_PUSH = 3;
+const INSERT_BATCH = 500;
+const ENQUEUE_CHUNK = 500;
+const POLL_MS = 100;
+const FINISH_TIMEOUT_MS = 300_000;
+const READY_TIMEOUT_MS = 60_000;
+const FINAL_STATUSES = ['processed', 'ignored', 'dead', 'failed'];
+/** What the app's JobsService gives a delivery job, so both sides pay the same Redis bookkeeping. */
+const APP_LIKE_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 24 * 3600, count: 10000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+const baseDatabaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const deliveryCount = positiveInteger('BENCH_DELIVERIES', 3000);
+const onlyBaseline = process.env.BENCH_ONLY_BASELINE === '1';
+const appEntry = resolve(ROOT, process.env.BENCH_APP_ENTRY ?? 'dist/main.js');
+
+type TargetName = 'baseline' | 'app';
+type PushPayload = WebhookDefinition<'push'>['examples'][number];
+type PushCommit = PushPayload['commits'][number];
+
+interface Workload {
+  deliveryIds: string[];
+  bodies: Buffer[];
+  shas: string[];
+  commitsPerPush: number;
+  templateBytes: number;
+  meanBodyBytes: number;
+}
+
+interface Measurement {
+  target: TargetName;
+  deliveries: number;
+  commits: number;
+  seconds: number;
+  deliveriesPerS: number;
+  commitsPerS: number;
+}
+
+interface Check {
+  target: TargetName;
+  name: string;
+  expected: number;
+  actual: number;
+  ok: boolean;
+}
+
+interface TargetResult {
+  measurement: Measurement;
+  checks: Check[];
+  diagnostics: Record<string, number | string | null>;
+}
+
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`${name} must be a positive whole number`);
+  }
+  return value;
+}
+
+function databaseUrlFor(database: string): string {
+  const url = new URL(baseDatabaseUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function scalar(client: Client, sql: string, params: unknown[] = []): Promise<number> {
+  const result = await client.query<{ value: string | number | null }>(sql, params);
+  return Number(result.rows[0]?.value ?? 0);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+function freshSha(): string {
+  return randomBytes(20).toString('hex');
+}
+
+/**
+ * The largest push example, with at least MIN_COMMITS_PER_PUSH commits; every delivery gets
+ * fresh commit shas (and `after`/`head_commit` to match) and a fresh delivery id, so nothing
+ * is deduplicated away and the whole record is written every time.
+ */
+function buildWorkload(count: number): Workload {
+  const push = webhookDefinitions.find(
+    (definition): definition is WebhookDefinition<'push'> => definition.name === 'push',
+  );
+  if (push === undefined) throw new Error('@octokit/webhooks-examples has no push examples');
+  const sizeOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+  const template = [...push.examples].sort((a, b) => sizeOf(b) - sizeOf(a))[0];
+  if (template === undefined) throw new Error('@octokit/webhooks-examples has no push examples');
+  if (template.commits.length === 0) throw new Error('the largest push example has no commits');
+  const commitsPerPush = Math.max(MIN_COMMITS_PER_PUSH, template.commits.length);
+  const templateCommits: PushCommit[] = Array.from(
+    { length: commitsPerPush },
+    (_, i) => template.commits[i % template.commits.length],
+  );
+
+  const deliveryIds: string[] = [];
+  const bodies: Buffer[] = [];
+  const shas: string[] = [];
+  let totalBytes = 0;
+  for (let i = 0; i < count; i++) {
+    const commits = templateCommits.map((commit): PushCommit => {
+      const sha = freshSha();
+      shas.push(sha);
+      return { ...commit, id: sha, tree_id: freshSha(), url: commit.url.replace(commit.id, sha) };
+    });
+    const head = commits[commits.length - 1];
+    const payload: PushPayload = { ...template, after: head.id, commits, head_commit: head };
+    const body = Buffer.from(JSON.stringify(payload));
+    totalBytes += body.length;
+    deliveryIds.push(randomUUID());
+    bodies.push(body);
+  }
+  return {
+    deliveryIds,
+    bodies,
+    shas,
+    commitsPerPush,
+    templateBytes: sizeOf(template),
+    meanBodyBytes: Math.round(totalBytes / count),
+  };
+}
+
+class ChildLog {
+  private readonly lines: string[] = [];
+
+  constructor(private readonly limit = 40) {}
+
+  attach(child: ChildProcess): void {
+    const collect = (chunk: Buffer) => {
+      this.lines.push(...chunk.toString().split('\n').filter(Boolean));
+      this.lines.splice(0, Math.max(0, this.lines.length - this.limit));
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+  }
+
+  tail(): string {
+    return this.lines.join('\n');
+  }
+}
+
+const children = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function exitedEarly(child: ChildProcess, what: string): Promise<never> {
+  return new Promise((_, reject) => {
+    child.once('exit', (code, signal) =>
+      reject(new Error(`${what} exited early (code ${code}, signal ${signal})`)),
+    );
+  });
+}
+
+/**
+ * Polls `done` every POLL_MS until it is true; rejects after FINISH_TIMEOUT_MS or when the
+ * child exits first. Returns the last progress figure.
+ */
+async function waitUntilDone(
+  child: ChildProcess,
+  what: string,
+  progress: () => Promise<number>,
+  target: number,
+): Promise<number> {
+  let stopped = false;
+  const poll = async (): Promise<number> => {
+    const deadline = performance.now() + FINISH_TIMEOUT_MS;
+    let last = 0;
+    while (!stopped && performance.now() < deadline) {
+      last = await progress();
+      if (last >= target) return last;
+      await sleep(POLL_MS);
+    }
+    throw new Error(
+      `${what} finished ${last} of ${target} within ${FINISH_TIMEOUT_MS / 1000} s: timed out`,
+    );
+  };
+  try {
+    return await Promise.race([poll(), exitedEarly(child, what)]);
+  } finally {
+    stopped = true;
+  }
+}
+
+function measurementOf(
+  target: TargetName,
+  workload: Workload,
+  seconds: number,
+  deliveries: number,
+): Measurement {
+  const commits = deliveries * workload.commitsPerPush;
+  return {
+    target,
+    deliveries,
+    commits,
+    seconds,
+    deliveriesPerS: deliveries / seconds,
+    commitsPerS: commits / seconds,
+  };
+}
+
+function check(target: TargetName, name: string, expected: number, actual: number): Check {
+  return { target, name, expected, actual, ok: expected === actual };
+}
+
+// ---------------------------------------------------------------------------------------------
+// baseline
+
+async function runBaseline(
+  workload: Workload,
+  database: string,
+  prefix: string,
+  log: ChildLog,
+): Promise<TargetResult> {
+  const child = track(
+    fork(join(__dirname, 'process-baseline-worker.ts'), [], {
+      cwd: ROOT,
+      execArgv: ['-r', '@swc-node/register'],
+      env: {
+        ...process.env,
+        BASELINE_DATABASE_URL: databaseUrlFor(database),
+        BASELINE_REDIS_URL: redisUrl,
+        BASELINE_QUEUE_PREFIX: prefix,
+        BASELINE_CONCURRENCY: String(CONCURRENCY),
+      },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    }),
+  );
+  log.attach(child);
+  const ready = new Promise<void>((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error('not ready in time')), READY_TIMEOUT_MS);
+    child.on('message', (message: unknown) => {
+      if (
+        typeof message === 'object' &&
+        message !== null &&
+        'type' in message &&
+        message.type === 'ready'
+      ) {
+        clearTimeout(timer);
+        resolveReady();
+      }
+    });
+  });
+  await Promise.race([ready, exitedEarly(child, 'baseline worker')]);
+
+  const queue = new Queue<BaselineJobData>(BASELINE_QUEUE, {
+    connection: { url: redisUrl },
+    prefix,
+  });
+  try {
+    // The worker is not fetching yet (autorun: false): the whole backlog is in place first.
+    for (let start = 0; start < workload.bodies.length; start += ENQUEUE_CHUNK) {
+      const jobs = workload.bodies.slice(start, start + ENQUEUE_CHUNK).map((body, offset) => {
+        const deliveryId = workload.deliveryIds[start + offset];
+        return {
+          name: BASELINE_JOB,
+          data: { deliveryId, body: body.toString('utf8') },
+          opts: { ...APP_LIKE_JOB_OPTIONS, jobId: deliveryId },
+        };
+      });
+      await queue.addBulk(jobs);
+    }
+    const waiting = await queue.getWaitingCount();
+    if (waiting !== workload.bodies.length) {
+      throw new Error(`enqueued ${waiting} baseline jobs, expected ${workload.bodies.length}`);
+    }
+
+    const started = performance.now();
+    child.send({ type: 'run' });
+    const pendingStates = ['active', 'wait', 'delayed', 'prioritized', 'waiting-children'] as const;
+    await waitUntilDone(
+      child,
+      'baseline worker',
+      async () => {
+        const counts = await queue.getJobCounts(...pendingStates);
+        const pending = pendingStates.reduce((sum, state) => sum + (counts[state] ?? 0), 0);
+        return workload.bodies.length - pending;
+      },
+      workload.bodies.length,
+    );
+    const seconds = (performance.now() - started) / 1000;
+
+    const failed = await queue.getFailedCount();
+    const checks = await withClient(databaseUrlFor(database), async (client) => [
+      check('baseline', 'failed jobs', 0, failed),
+      check(
+        'baseline',
+        'commits stored',
+        workload.shas.length,
+        await scalar(
+          client,
+          'SELECT count(*) AS value FROM baseline_commits WHERE sha = ANY($1::text[])',
+          [workload.shas],
+        ),
+      ),
+      check(
+        'baseline',
+        'commit rows',
+        workload.shas.length,
+        await scalar(client, 'SELECT count(*) AS value FROM baseline_commits'),
+      ),
+    ]);
+    return {
+      measurement: measurementOf('baseline', workload, seconds, workload.bodies.length),
+      checks,
+      diagnostics: {},
+    };
+  } finally {
+    await queue.close();
+    await stopChild(child);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// app
+
+async function startAppWorker(
+  env: Record<string, string>,
+  log: ChildLog,
+): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const child = track(
+    spawn(process.execPath, [appEntry], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...env,
+        ROLE: 'worker',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        WORKER_CONCURRENCY: String(CONCURRENCY),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  log.attach(child);
+  const liveUrl = `http://127.0.0.1:${port}/health/live`;
+  const poll = async (): Promise<void> => {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      try {
+        const response = await fetch(liveUrl, { signal: AbortSignal.timeout(2_000) });
+        if (response.status === 200) return;
+      } catch {
+        // Not listening yet.
+      }
+      await sleep(250);
+    }
+    throw new Error(`GET /health/live did not answer 200 within ${READY_TIMEOUT_MS / 1000} s`);
+  };
+  await Promise.race([poll(), exitedEarly(child, 'app worker')]);
+  return { child, port };
+}
+
+/** Stores every delivery as the API would have, in ONE transaction that wakes the relay. */
+async function insertDeliveries(client: Client, workload: Workload): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    for (let start = 0; start < workload.bodies.length; start += INSERT_BATCH) {
+      const params: (string | Buffer | number)[] = [];
+      const tuples = workload.bodies.slice(start, start + INSERT_BATCH).map((body, offset) => {
+        const base = params.length;
+        params.push(workload.deliveryIds[start + offset], body, body.length);
+        return `('github', 'default', $${base + 1}, 'push', 'application/json', '{}'::jsonb, $${base + 2}, $${base + 3}, 'received')`;
+      });
+      await client.query(
+        `INSERT INTO deliveries (provider, source, provider_delivery_id, event, content_type,
+           headers, body, body_size, status)
+         VALUES ${tuples.join(', ')}`,
+        params,
+      );
+    }
+    await client.query(`SELECT pg_notify('hookyard_outbox', '')`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Per-job timings from the worker's own Prometheus histogram, when it exposes them. */
+async function jobDurations(port: number): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`, {
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = await response.text();
+    const sums = new Map<string, number>();
+    const counts = new Map<string, number>();
+    const pattern = /^hookyard_job_duration_seconds_(sum|count)\{([^}]*)\}\s+([0-9.eE+-]+)$/gm;
+    for (const match of text.matchAll(pattern)) {
+      const job = /job="([^"]+)"/.exec(match[2])?.[1] ?? '?';
+      const outcome = /outcome="([^"]+)"/.exec(match[2])?.[1] ?? '?';
+      const key = `${job} ${outcome}`;
+      const target = match[1] === 'sum' ? sums : counts;
+      target.set(key, (target.get(key) ?? 0) + Number(match[3]));
+    }
+    for (const [key, count] of counts) {
+      const meanMs = ((sums.get(key) ?? 0) / Math.max(count, 1)) * 1000;
+      out[`job ${key}`] = `${count} jobs, mean ${meanMs.toFixed(1)} ms`;
+    }
+  } catch (error) {
+    out['job durations'] = `unavailable: ${String(error)}`;
+  }
+  return out;
+}
+
+async function runApp(
+  workload: Workload,
+  database: string,
+  prefix: string,
+  dataDir: string,
+  log: ChildLog,
+): Promise<TargetResult> {
+  const url = databaseUrlFor(database);
+  await runMigrations(url, MIGRATIONS);
+  const { child, port } = await startAppWorker(
+    {
+      DATABASE_URL: url,
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: prefix,
+      DATA_DIR: dataDir,
+      ADMIN_TOKEN: randomBytes(16).toString('hex'),
+      SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    },
+    log,
+  );
+  try {
+    return await withClient(url, async (client) => {
+      await insertDeliveries(client, workload);
+      const started = performance.now();
+      // When the relay had moved everything out of `received`, as seen by the same poll.
+      let relayDrainedS: number | null = null;
+      await waitUntilDone(
+        child,
+        'app worker',
+        async () => {
+          const progress = await client.query<{ final: string; received: string }>(
+            `SELECT count(*) FILTER (WHERE status = ANY($1::text[])) AS final,
+                    count(*) FILTER (WHERE status = 'received') AS received
+             FROM deliveries`,
+            [FINAL_STATUSES],
+          );
+          const row = progress.rows[0];
+          if (relayDrainedS === null && Number(row.received) === 0) {
+            relayDrainedS = (performance.now() - started) / 1000;
+          }
+          return Number(row.final);
+        },
+        workload.bodies.length,
+      );
+      const seconds = (performance.now() - started) / 1000;
+
+      const statuses = await client.query<{ status: string; count: string }>(
+        'SELECT status, count(*) AS count FROM deliveries GROUP BY status',
+      );
+      const byStatus = new Map(statuses.rows.map((row) => [row.status, Number(row.count)]));
+      const processed = byStatus.get('processed') ?? 0;
+      const checks = [
+        check('app', 'deliveries processed', workload.bodies.length, processed),
+        check('app', 'deliveries dead', 0, byStatus.get('dead') ?? 0),
+        check('app', 'deliveries failed', 0, byStatus.get('failed') ?? 0),
+        check(
+          'app',
+          'commits stored',
+          workload.shas.length,
+          await scalar(
+            client,
+            'SELECT count(*) AS value FROM commits WHERE sha = ANY($1::text[])',
+            [workload.shas],
+          ),
+        ),
+        check(
+          'app',
+          'commit rows',
+          workload.shas.length,
+          await scalar(client, 'SELECT count(*) AS value FROM commits'),
+        ),
+        check(
+          'app',
+          'duplicate commits',
+          0,
+          await scalar(
+            client,
+            `SELECT count(*) AS value FROM (SELECT sha FROM commits GROUP BY repository_id, sha
+               HAVING count(*) > 1) AS doubled`,
+          ),
+        ),
+      ];
+
+      const timings = await client.query<{
+        processing_s: string | null;
+        attempts: string | null;
+        max_attempts: number | null;
+      }>(
+        `SELECT extract(epoch FROM max(processed_at) - min(processed_at)) AS processing_s,
+                sum(attempts) AS attempts, max(attempts) AS max_attempts
+         FROM deliveries`,
+      );
+      const t = timings.rows[0];
+      const diagnostics: Record<string, number | string | null> = {
+        statuses: [...byStatus].map(([status, count]) => `${status}=${count}`).join(' '),
+        'outbox drained (s after commit, 100 ms poll)': relayDrainedS,
+        'first to last processed (s)': t.processing_s === null ? null : Number(t.processing_s),
+        'attempts (sum)': Number(t.attempts ?? 0),
+        'attempts (max)': t.max_attempts,
+        repositories: await scalar(client, 'SELECT count(*) AS value FROM repositories'),
+        identities: await scalar(client, 'SELECT count(*) AS value FROM identities'),
+        ...(await jobDurations(port)),
+      };
+      return {
+        measurement: measurementOf('app', workload, seconds, processed),
+        checks,
+        diagnostics,
+      };
+    });
+  } finally {
+    await stopChild(child);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// report
+
+function formatTable(measurements: Measurement[]): string {
+  const header = ['target', 'deliveries', 'commits', 'seconds', 'deliveries/s', 'commits/s'];
+  const rows = measurements.map((m) => [
+    m.target,
+    String(m.deliveries),
+    String(m.commits),
+    m.seconds.toFixed(2),
+    m.deliveriesPerS.toFixed(0),
+    m.commitsPerS.toFixed(0),
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)]
+    .map((text) => text.trimEnd())
+    .join('\n');
+}
+
+async function deleteRedisKeys(prefix: string): Promise<number> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  let deleted = 0;
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
+}
+
+async function main(): Promise<number> {
+  const runId = randomBytes(6).toString('hex');
+  const appDatabase = `hookyard_bench_process_${runId}`;
+  const baselineDatabase = `hookyard_bench_process_${runId}_baseline`;
+  // Both prefixes start with redisPrefix, so one SCAN removes everything this run wrote.
+  const redisPrefix = `hookyard-bench-process-${runId}`;
+  const appPrefix = `${redisPrefix}-app`;
+  const baselinePrefix = `${redisPrefix}-baseline`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'hookyard-bench-process-'));
+  const createdDatabases: string[] = [];
+
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () => {
+    cleaning ??= (async () => {
+      await Promise.all([...children].map(stopChild));
+      try {
+        await withClient(baseDatabaseUrl, async (client) => {
+          for (const database of createdDatabases) {
+            await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+          }
+        });
+      } catch (error) {
+        console.error(`could not drop ${createdDatabases.join(', ')}: ${String(error)}`);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+      try {
+        await deleteRedisKeys(redisPrefix);
+      } catch (error) {
+        console.error(`could not delete Redis keys ${redisPrefix}*: ${String(error)}`);
+      }
+    })();
+    return cleaning;
+  };
+  process.once('SIGINT', () => {
+    console.error('\ninterrupted: cleaning up');
+    void cleanup().finally(() => process.exit(130));
+  });
+
+  const appLog = new ChildLog();
+  const baselineLog = new ChildLog();
+  try {
+    const workload = buildWorkload(deliveryCount);
+    await withClient(baseDatabaseUrl, async (client) => {
+      for (const database of onlyBaseline ? [baselineDatabase] : [appDatabase, baselineDatabase]) {
+        await client.query(`CREATE DATABASE "${database}"`);
+        createdDatabases.push(database);
+      }
+    });
+
+    console.log(
+      `process bench: ${deliveryCount} push deliveries × ${workload.commitsPerPush} commits ` +
+        `(~${workload.meanBodyBytes} bytes each), concurrency ${CONCURRENCY}, ` +
+        `${availableParallelism()} CPUs, node ${process.version}`,
+    );
+
+    const results: TargetResult[] = [];
+    results.push(
+      await runBaseline(workload, baselineDatabase, baselinePrefix, baselineLog).catch(
+        (error: unknown) => {
+          throw new Error(`baseline: ${String(error)}\n${baselineLog.tail()}`);
+        },
+      ),
+    );
+    if (!onlyBaseline) {
+      results.push(
+        await runApp(workload, appDatabase, appPrefix, dataDir, appLog).catch((error: unknown) => {
+          throw new Error(`app: ${String(error)}\n${appLog.tail()}`);
+        }),
+      );
+    }
+
+    const measurements = results.map((r) => r.measurement);
+    const checks = results.flatMap((r) => r.checks);
+    const baseline = measurements.find((m) => m.target === 'baseline');
+    const app = measurements.find((m) => m.target === 'app');
+    const ratio =
+      app === undefined || baseline === undefined
+        ? undefined
+        : app.deliveriesPerS / baseline.deliveriesPerS;
+
+    console.log(`\n${formatTable(measurements)}\n`);
+    for (const c of checks) {
+      console.log(
+        `check ${c.target}: ${c.name} ${c.actual} (expected ${c.expected}): ${c.ok ? 'ok' : 'FAILED'}`,
+      );
+    }
+    for (const result of results) {
+      for (const [name, value] of Object.entries(result.diagnostics)) {
+        console.log(`${result.measurement.target}: ${name}: ${value}`);
+      }
+    }
+
+    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+    writeFileSync(
+      RESULTS_FILE,
+      `${JSON.stringify(
+        {
+          benchmark: 'process',
+          finishedAt: new Date().toISOString(),
+          environment: { node: process.version, cpus: availableParallelism() },
+          settings: {
+            deliveries: deliveryCount,
+            commitsPerPush: workload.commitsPerPush,
+            concurrency: CONCURRENCY,
+            templateBytes: workload.templateBytes,
+            meanBodyBytes: workload.meanBodyBytes,
+            onlyBaseline,
+          },
+          summary: { baseline: baseline ?? null, app: app ?? null, ratio: ratio ?? null },
+          checks,
+          diagnostics: Object.fromEntries(
+            results.map((r) => [r.measurement.target, r.diagnostics]),
+          ),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+
+    const failures = checks.filter((c) => !c.ok);
+    for (const c of failures) {
+      console.error(`FAIL: ${c.target} ${c.name}: ${c.actual}, expected ${c.expected}`);
+    }
+    const baselineText =
+      baseline === undefined ? 'baseline n/a' : `baseline ${baseline.deliveriesPerS.toFixed(0)}/s`;
+    console.log(
+      app === undefined || ratio === undefined
+        ? `process: ${baselineText} (app skipped)`
+        : `process: app ${app.deliveriesPerS.toFixed(0)} deliveries/s | ${baselineText} | ` +
+            `ratio ${ratio.toFixed(2)}x`,
+    );
+    return failures.length > 0 ? 1 : 0;
+  } finally {
+    await cleanup();
+  }
+}
+
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(
+      `process bench failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exit(1);
+  },
+);

@@ -36,13 +36,23 @@ async function main(): Promise<void> {
     stopping = true;
     log(`${signal} received: stopping`);
     void (async () => {
+      let code = 0;
       try {
         await onClose();
         await app.close();
-      } finally {
-        await runtime.stop();
-        process.exit(0);
+      } catch (error) {
+        code = 1;
+        process.stderr.write(
+          `shutdown failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        );
       }
+      try {
+        await runtime.stop();
+      } catch (error) {
+        code = 1;
+        process.stderr.write(`stopping the embedded PostgreSQL failed: ${String(error)}\n`);
+      }
+      process.exit(code);
     })();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

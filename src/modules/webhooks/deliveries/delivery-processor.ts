@@ -11,11 +11,14 @@ import { DomainEvent, UnreadablePayloadError } from '../../activity/domain-event
 import { IdentityResolver } from '../../users/identity-resolver';
 import { adapterFor } from '../providers';
 import { isProvider } from '../providers/provider-adapter';
+import { SourcesService } from '../sources/sources.service';
 import { DeliveryStatus } from './delivery-status';
 
 interface ClaimedDelivery {
   id: string;
   provider: string;
+  source: string;
+  repository: string | null;
   event: string;
   content_type: string;
   headers: Record<string, string>;
@@ -65,6 +68,7 @@ export class DeliveryProcessor {
     private readonly recorder: ActivityRecorder,
     private readonly identities: IdentityResolver,
     private readonly jobs: JobsService,
+    private readonly sources: SourcesService,
   ) {}
 
   @JobHandler(JobName.ProcessDelivery)
@@ -76,11 +80,17 @@ export class DeliveryProcessor {
       if (!isProvider(claimed.provider)) {
         throw new UnreadablePayloadError(`unknown provider ${claimed.provider}`);
       }
-      const events = adapterFor(claimed.provider).normalize(
-        claimed.event,
-        payloadOf(claimed.body, claimed.content_type),
-        claimed.headers,
-      );
+      // The source's repository filter holds for replays too, not only at ingest.
+      const source = await this.sources.resolve(claimed.provider, claimed.source);
+      const filteredOut =
+        source?.accepts !== undefined && !source.accepts(claimed.repository ?? undefined);
+      const events = filteredOut
+        ? []
+        : adapterFor(claimed.provider).normalize(
+            claimed.event,
+            payloadOf(claimed.body, claimed.content_type),
+            claimed.headers,
+          );
       const status = events.length > 0 ? DeliveryStatus.Processed : DeliveryStatus.Ignored;
       let scope: ReturnType<IdentityResolver['scope']> | undefined;
       const recorded = await this.dataSource.transaction(async (manager) => {
@@ -117,7 +127,7 @@ export class DeliveryProcessor {
     const result = await this.dataSource.query<ClaimedDelivery[] | [ClaimedDelivery[], number]>(
       `UPDATE deliveries SET status = 'processing', attempts = attempts + 1, updated_at = now()
        WHERE id = $1 AND status NOT IN ('processed', 'ignored', 'dead', 'cancelled')
-       RETURNING id, provider, event, content_type, headers, body`,
+       RETURNING id, provider, source, repository, event, content_type, headers, body`,
       [deliveryId],
     );
     const rows = rowsOf(result);

@@ -63,7 +63,9 @@ export class DeliveryReplayer {
   /** Drops old jobs (their ids are the delivery ids), resets the rows and queues them again. */
   private async replay(ids: string[]): Promise<void> {
     const queue = this.jobs.queue(QueueName.Deliveries);
-    await Promise.all(ids.map((id) => queue.remove(id)));
+    // A job a worker holds cannot be removed; it finishes on its own, and the new job (same
+    // id) is then added by the relay once the row is back to `received`.
+    await Promise.allSettled(ids.map((id) => queue.remove(id)));
     await this.dataSource.query(
       `UPDATE deliveries SET status = 'received', attempts = 0, last_error = NULL, processed_at = NULL,
          queued_at = NULL, updated_at = now()

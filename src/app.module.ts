@@ -5,15 +5,17 @@ import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { ApiKeyGuard } from './core/auth/api-key.guard';
-import { ApiKeyVerifier } from './core/auth/api-key.verifier';
+import { AuthModule } from './core/auth/auth.module';
 import { DatabaseModule } from './core/database/database.module';
 import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
 import { JobsModule } from './core/jobs/jobs.module';
 import { loggerParams } from './core/observability/logging';
 import { ObservabilityModule } from './core/observability/observability.module';
 import { FollowupsModule } from './modules/activity/followups.module';
+import { AdminModule } from './modules/admin/admin.module';
 import { ActivityReadModule } from './modules/activity/read/activity-read.module';
 import { HealthModule } from './modules/health/health.module';
+import { UsersModule } from './modules/users/users.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 
 @Module({})
@@ -25,16 +27,18 @@ export class AppModule {
         ConfigModule.forConfig(config),
         LoggerModule.forRoot(loggerParams(config)),
         DatabaseModule,
+        AuthModule,
         JobsModule,
         ObservabilityModule,
         HealthModule,
         WebhooksModule,
+        AdminModule,
         FollowupsModule,
         ActivityReadModule,
+        UsersModule,
         ...(config.runsScheduler ? [ScheduleModule.forRoot()] : []),
       ],
       providers: [
-        ApiKeyVerifier,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],

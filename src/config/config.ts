@@ -15,6 +15,19 @@ export interface ProviderSecrets {
   bitbucket: string[];
 }
 
+export interface RetentionConfig {
+  /** Completed jobs are removed from Redis after this many hours. */
+  completedJobsHours: number;
+  /** Failed jobs are removed from Redis after this many hours. */
+  failedJobsHours: number;
+  /** Raw bodies of finished deliveries are dropped after this many days (the row stays). */
+  bodyDays: number;
+  /** Dead deliveries are deleted after this many days. */
+  deadDays: number;
+  /** How often the retention task runs. */
+  intervalMs: number;
+}
+
 /**
  * The whole configuration, validated once at boot. Nothing else in the code reads
  * process.env: it asks for AppConfig through dependency injection.
@@ -39,6 +52,7 @@ export class AppConfig {
     readonly shutdownTimeoutMs: number,
     readonly outboxSweepIntervalMs: number,
     readonly outboxLostAfterMs: number,
+    readonly retention: RetentionConfig,
   ) {}
 
   /** A copy with some values resolved at start-up (embedded database URL, generated token). */
@@ -149,7 +163,7 @@ export function loadConfig(env: Env): AppConfig {
     r.string('HOST', '0.0.0.0'),
     r.oneOf('ROLE', ROLES, 'all'),
     r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
-    r.int('DATABASE_POOL_SIZE', 10, 1, 200),
+    r.int('DATABASE_POOL_SIZE', 20, 2, 200),
     r.url('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379') ?? '',
     r.string('QUEUE_PREFIX', 'hookyard'),
     resolve(r.string('DATA_DIR', './.data')),
@@ -169,6 +183,13 @@ export function loadConfig(env: Env): AppConfig {
     r.int('SHUTDOWN_TIMEOUT_MS', 30000, 0, 600000),
     r.int('OUTBOX_SWEEP_INTERVAL_MS', 5000, 100, 3600000),
     r.int('OUTBOX_LOST_AFTER_MS', 15000, 0, 86400000),
+    {
+      completedJobsHours: r.int('RETENTION_COMPLETED_JOBS_HOURS', 24, 0, 24 * 365),
+      failedJobsHours: r.int('RETENTION_FAILED_JOBS_HOURS', 24 * 7, 0, 24 * 365),
+      bodyDays: r.int('RETENTION_BODY_DAYS', 30, 0, 3650),
+      deadDays: r.int('RETENTION_DEAD_DAYS', 90, 0, 3650),
+      intervalMs: r.int('RETENTION_INTERVAL_MS', 3600000, 1000, 86400000),
+    },
   );
   const adminToken = config.adminToken;
   if (adminToken !== undefined && adminToken.length < 16) {

@@ -45,7 +45,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({
     DATABASE_URL: testEnv('databaseUrl'),
     REDIS_URL: testEnv('redisUrl'),
-    QUEUE_PREFIX: `${testEnv('queuePrefix')}-${process.pid}-${counter}`,
+    QUEUE_PREFIX: `${testEnv('queuePrefix')}-${counter}-${randomUUID().slice(0, 8)}`,
     DATA_DIR: mkdtempSync(join(tmpdir(), 'hookyard-test-data-')),
     ADMIN_TOKEN,
     LOG_LEVEL: 'silent',

@@ -1,4 +1,5 @@
-export type Scope = 'read' | 'admin';
+export const ALL_SCOPES = ['read', 'admin'] as const;
+export type Scope = (typeof ALL_SCOPES)[number];
 
 /** Who is calling, once the API key has been verified. */
 export interface Principal {

@@ -12,6 +12,7 @@ export enum QueueName {
 export enum JobName {
   ProcessDelivery = 'delivery.process',
   ReplayDeliveries = 'deliveries.replay',
+  RedriveDeadLetters = 'deliveries.redrive-dead',
   RefreshMetrics = 'metrics.refresh',
   IndexRepository = 'indexing.repository',
   AnalyzeCiFailure = 'analysis.ci-failure',
@@ -21,6 +22,7 @@ export enum JobName {
 export interface JobPayloads {
   [JobName.ProcessDelivery]: { deliveryId: string };
   [JobName.ReplayDeliveries]: { filter: DeliveryFilter; requestedBy: string };
+  [JobName.RedriveDeadLetters]: { ids?: string[]; filter?: DeliveryFilter; requestedBy: string };
   [JobName.RefreshMetrics]: { repositoryId: string };
   [JobName.IndexRepository]: { repositoryId: string };
   [JobName.AnalyzeCiFailure]: { repositoryId: string; ciRunId: string };
@@ -34,6 +36,8 @@ export interface JobDefinition<N extends JobName> {
   priority?: number;
   /** Overrides the configured JOB_ATTEMPTS. */
   attempts?: number;
+  /** Waits this long before running, so that a burst of adds merges into one job (dedupe). */
+  delayMs?: number;
   /**
    * At most one pending job per key: an add while one waits is dropped, and an add while one
    * runs is kept as the single next run.
@@ -43,6 +47,9 @@ export interface JobDefinition<N extends JobName> {
 
 export type JobCatalogue = { [N in JobName]: JobDefinition<N> };
 
+/** Follow-ups wait this long, so that a burst of deliveries for one repository runs them once. */
+const FOLLOWUP_WINDOW_MS = 2000;
+
 export const JOB_CATALOGUE: JobCatalogue = {
   [JobName.ProcessDelivery]: {
     queue: QueueName.Deliveries,
@@ -50,17 +57,21 @@ export const JOB_CATALOGUE: JobCatalogue = {
     jobId: (p) => p.deliveryId,
   },
   [JobName.ReplayDeliveries]: { queue: QueueName.Maintenance, attempts: 1 },
+  [JobName.RedriveDeadLetters]: { queue: QueueName.Maintenance, attempts: 1 },
   [JobName.RefreshMetrics]: {
     queue: QueueName.Followups,
     dedupe: (p) => `metrics-${p.repositoryId}`,
+    delayMs: FOLLOWUP_WINDOW_MS,
   },
   [JobName.IndexRepository]: {
     queue: QueueName.Followups,
     dedupe: (p) => `index-${p.repositoryId}`,
+    delayMs: FOLLOWUP_WINDOW_MS,
   },
   [JobName.AnalyzeCiFailure]: {
     queue: QueueName.Followups,
     dedupe: (p) => `analysis-${p.repositoryId}`,
+    delayMs: FOLLOWUP_WINDOW_MS,
   },
 };
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Job, Worker } from 'bullmq';
+import { Job, MetricsTime, Worker } from 'bullmq';
 import { AppConfig } from '../../config/config';
 import { MetricsService } from '../observability/metrics.service';
 import { ALL_QUEUES, QueueName, isJobName } from './job-catalogue';
@@ -46,6 +46,8 @@ export class JobWorkersService implements OnApplicationBootstrap, OnApplicationS
       connection: { url: this.config.redisUrl },
       prefix: this.config.queuePrefix,
       concurrency: this.config.workerConcurrency,
+      // Per-minute completed/failed counts for the admin queue overview (GET /admin/queues).
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     });
     worker.on('error', (error) => this.logger.error(`worker ${queue}: ${error.message}`));
     return worker;

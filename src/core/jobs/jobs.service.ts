@@ -81,9 +81,10 @@ export class JobsService {
       attempts: definition.attempts ?? this.config.jobAttempts,
       backoff: { type: 'exponential', delay: 1000 },
       priority: definition.priority,
-      delay: options.delayMs,
-      removeOnComplete: { age: 24 * 3600, count: 10000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
+      delay: options.delayMs ?? definition.delayMs,
+      // The count bounds Redis memory under heavy load; PostgreSQL keeps the history anyway.
+      removeOnComplete: { age: this.config.retention.completedJobsHours * 3600, count: 10000 },
+      removeOnFail: { age: this.config.retention.failedJobsHours * 3600 },
     };
   }
 }

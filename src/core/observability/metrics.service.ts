@@ -63,6 +63,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly deliveriesRecovered = new Counter({
+    name: 'hookyard_deliveries_recovered_total',
+    help: 'Deliveries the outbox sweep found stuck: requeued (job lost from Redis) or dead (BullMQ gave up)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   private readonly collectors: Array<() => Promise<void>> = [];
 
   constructor() {

@@ -31,6 +31,9 @@ export interface RecordContext {
   identities: IdentityScope;
 }
 
+/** last_event_at is kept to this resolution, so that busy repositories are rarely rewritten. */
+const LAST_EVENT_RESOLUTION = '1 minute';
+
 const PR_STATE_RANK = `CASE $STATE WHEN 'merged' THEN 2 WHEN 'closed' THEN 1 ELSE 0 END`;
 const CI_STATUS_RANK = `CASE $STATUS WHEN 'completed' THEN 2 WHEN 'in_progress' THEN 1 ELSE 0 END`;
 
@@ -137,11 +140,43 @@ export class ActivityRecorder {
     return out;
   }
 
+  /**
+   * Most events change nothing about their repository: read it without a lock and write only
+   * when something changed. An unconditional upsert would lock the row for the rest of the
+   * transaction and serialise every delivery of a busy repository.
+   */
   private async upsertRepository(
     ctx: RecordContext,
     repo: RepositoryRef,
     at: string,
   ): Promise<string> {
+    const [known] = await ctx.manager.query<
+      {
+        id: string;
+        full_name: string;
+        name: string;
+        default_branch: string | null;
+        url: string | null;
+        private: boolean | null;
+        fresh: boolean;
+      }[]
+    >(
+      `SELECT id, full_name, name, default_branch, url, private,
+              last_event_at IS NOT NULL AND last_event_at >= $3::timestamptz - interval '${LAST_EVENT_RESOLUTION}' AS fresh
+       FROM repositories WHERE provider = $1 AND external_id = $2`,
+      [ctx.provider, repo.externalId, at],
+    );
+    if (
+      known &&
+      known.fresh &&
+      known.full_name === repo.fullName &&
+      known.name === repo.name &&
+      (repo.defaultBranch === undefined || known.default_branch === repo.defaultBranch) &&
+      (repo.url === undefined || known.url === repo.url) &&
+      (repo.private === undefined || known.private === repo.private)
+    ) {
+      return known.id;
+    }
     const [row] = await ctx.manager.query<{ id: string }[]>(
       `INSERT INTO repositories (provider, external_id, full_name, name, default_branch, url, private, last_event_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

@@ -98,7 +98,26 @@ export class IdentityResolver {
     return hit.value;
   }
 
+  /** Writes (and so locks the row) only when the forge tells us something new. */
   private async upsertAccount(scope: IdentityScope, actor: ActorRef): Promise<IdentityRow> {
+    const [known] = await scope.manager.query<
+      (IdentityRow & { avatar_url: string | null; bot: boolean })[]
+    >(
+      `SELECT id, person_id, name, login, email, email_verified, avatar_url, bot FROM identities
+       WHERE provider = $1 AND external_id = $2`,
+      [scope.provider, actor.externalId],
+    );
+    if (
+      known?.person_id &&
+      (actor.login === undefined || known.login === actor.login) &&
+      (actor.name === undefined || known.name === actor.name) &&
+      (actor.email === undefined ||
+        (known.email === actor.email.toLowerCase() && known.email_verified)) &&
+      (actor.avatarUrl === undefined || known.avatar_url === actor.avatarUrl) &&
+      (actor.bot === undefined || !actor.bot || known.bot)
+    ) {
+      return known;
+    }
     const [row] = await scope.manager.query<IdentityRow[]>(
       `INSERT INTO identities (provider, external_id, login, name, email, email_verified, avatar_url, bot)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

@@ -9,6 +9,7 @@ import { DeliveryReplayer } from './deliveries/delivery-replayer';
 import { DeliveryStore } from './deliveries/delivery-store';
 import { OutboxRelay } from './deliveries/outbox-relay';
 import { OutboxSweeper } from './deliveries/outbox-sweeper';
+import { RetentionService } from './deliveries/retention.service';
 import { IngestService } from './ingest.service';
 import { SecretCipher } from './sources/secret-cipher';
 import { SourceEntity } from './sources/source.entity';
@@ -24,6 +25,7 @@ import { WebhooksController } from './webhooks.controller';
     DeliveryStore,
     OutboxRelay,
     OutboxSweeper,
+    RetentionService,
     DeliveryProcessor,
     DeliveriesRepository,
     DeliveryReplayer,
@@ -31,6 +33,6 @@ import { WebhooksController } from './webhooks.controller';
     SecretCipher,
     SchedulerLock,
   ],
-  exports: [OutboxRelay, DeliveryStore],
+  exports: [DeliveryReplayer],
 })
 export class WebhooksModule {}

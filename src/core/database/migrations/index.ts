@@ -1,6 +1,7 @@
 import { Migration } from '../migration';
 import { deliveriesAndSources } from './0001-deliveries-and-sources';
 import { activity } from './0002-activity';
+import { apiKeysAndAudit } from './0003-api-keys-and-audit';
 
 /** Every migration, oldest first. Append only. */
-export const MIGRATIONS: readonly Migration[] = [deliveriesAndSources, activity];
+export const MIGRATIONS: readonly Migration[] = [deliveriesAndSources, activity, apiKeysAndAudit];

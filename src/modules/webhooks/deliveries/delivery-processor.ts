@@ -1,14 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, UnrecoverableError } from 'bullmq';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { rowsOf } from '../../../core/database/rows';
 import { JobName, JobPayloads } from '../../../core/jobs/job-catalogue';
 import { JobHandler } from '../../../core/jobs/job-handler.decorator';
 import { JobsService } from '../../../core/jobs/jobs.service';
 import { ActivityRecorder, RecordedActivity } from '../../activity/activity-recorder';
 import { DomainEvent, UnreadablePayloadError } from '../../activity/domain-events';
-import { IdentityResolver } from '../../users/identity-resolver';
+import { IdentityResolver, IdentityScope } from '../../users/identity-resolver';
 import { adapterFor } from '../providers';
 import { isProvider } from '../providers/provider-adapter';
 import { SourcesService } from '../sources/sources.service';
@@ -73,27 +73,15 @@ export class DeliveryProcessor {
 
   @JobHandler(JobName.ProcessDelivery)
   async process(payload: JobPayloads[JobName.ProcessDelivery], job: Job): Promise<DeliveryStatus> {
-    const claimed = await this.claim(payload.deliveryId);
-    if (!claimed) return DeliveryStatus.Processed;
-    // From here on, every failure is recorded on the delivery before BullMQ sees it.
     try {
-      if (!isProvider(claimed.provider)) {
-        throw new UnreadablePayloadError(`unknown provider ${claimed.provider}`);
-      }
-      // The source's repository filter holds for replays too, not only at ingest.
-      const source = await this.sources.resolve(claimed.provider, claimed.source);
-      const filteredOut =
-        source?.accepts !== undefined && !source.accepts(claimed.repository ?? undefined);
-      const events = filteredOut
-        ? []
-        : adapterFor(claimed.provider).normalize(
-            claimed.event,
-            payloadOf(claimed.body, claimed.content_type),
-            claimed.headers,
-          );
-      const status = events.length > 0 ? DeliveryStatus.Processed : DeliveryStatus.Ignored;
-      let scope: ReturnType<IdentityResolver['scope']> | undefined;
-      const recorded = await this.dataSource.transaction(async (manager) => {
+      let scope: IdentityScope | undefined;
+      // One transaction per delivery: the claim, the records and the final status commit
+      // together (one commit, one fsync), or not at all.
+      const outcome = await this.dataSource.transaction(async (manager) => {
+        const claimed = await this.claim(manager, payload.deliveryId);
+        if (!claimed) return undefined;
+        const events = await this.normalize(claimed);
+        const status = events.length > 0 ? DeliveryStatus.Processed : DeliveryStatus.Ignored;
         scope = this.identities.scope(manager, claimed.provider);
         const activity = await this.recorder.record(
           { manager, provider: claimed.provider, deliveryId: claimed.id, identities: scope },
@@ -110,21 +98,43 @@ export class DeliveryProcessor {
             firstString(events, (e) => e.repository.fullName),
           ],
         );
-        return activity;
+        return { status, activity };
       });
+      if (!outcome) return DeliveryStatus.Processed;
       if (scope) this.identities.commit(scope);
-      await this.enqueueFollowups(recorded);
-      return status;
+      await this.enqueueFollowups(outcome.activity);
+      return outcome.status;
     } catch (error) {
-      await this.recordFailure(claimed.id, error, job);
+      await this.recordFailure(payload.deliveryId, error, job);
       if (error instanceof UnreadablePayloadError) throw new UnrecoverableError(error.message);
       throw error;
     }
   }
 
-  /** Marks the delivery `processing` and loads it; undefined when it is already final. */
-  private async claim(deliveryId: string): Promise<ClaimedDelivery | undefined> {
-    const result = await this.dataSource.query<ClaimedDelivery[] | [ClaimedDelivery[], number]>(
+  private async normalize(claimed: ClaimedDelivery): Promise<DomainEvent[]> {
+    if (!isProvider(claimed.provider)) {
+      throw new UnreadablePayloadError(`unknown provider ${claimed.provider}`);
+    }
+    // The source's repository filter holds for replays too, not only at ingest.
+    const source = await this.sources.resolve(claimed.provider, claimed.source);
+    if (source?.accepts !== undefined && !source.accepts(claimed.repository ?? undefined))
+      return [];
+    return adapterFor(claimed.provider).normalize(
+      claimed.event,
+      payloadOf(claimed.body, claimed.content_type),
+      claimed.headers,
+    );
+  }
+
+  /**
+   * Locks and loads the delivery, counting the attempt; undefined when it is already final.
+   * Inside the transaction, `processing` is never seen by others: a crash rolls it back.
+   */
+  private async claim(
+    manager: EntityManager,
+    deliveryId: string,
+  ): Promise<ClaimedDelivery | undefined> {
+    const result = await manager.query<ClaimedDelivery[] | [ClaimedDelivery[], number]>(
       `UPDATE deliveries SET status = 'processing', attempts = attempts + 1, updated_at = now()
        WHERE id = $1 AND status NOT IN ('processed', 'ignored', 'dead', 'cancelled')
        RETURNING id, provider, source, repository, event, content_type, headers, body`,
@@ -132,7 +142,7 @@ export class DeliveryProcessor {
     );
     const rows = rowsOf(result);
     if (rows.length > 0) return rows[0];
-    const [exists] = await this.dataSource.query<{ id: string }[]>(
+    const [exists] = await manager.query<{ id: string }[]>(
       'SELECT id FROM deliveries WHERE id = $1',
       [deliveryId],
     );
@@ -170,9 +180,12 @@ export class DeliveryProcessor {
       error instanceof UnrecoverableError ||
       job.attemptsMade + 1 >= attempts;
     const message = error instanceof Error ? error.message : String(error);
+    // The attempt's own increment was rolled back with its transaction: count it here. A
+    // delivery that does not exist, or that someone finished meanwhile, is left alone.
     await this.dataSource
       .query(
-        `UPDATE deliveries SET status = $2, last_error = $3, updated_at = now() WHERE id = $1`,
+        `UPDATE deliveries SET status = $2, last_error = $3, attempts = attempts + 1, updated_at = now()
+         WHERE id = $1 AND status NOT IN ('processed', 'ignored', 'cancelled')`,
         [deliveryId, final ? DeliveryStatus.Dead : DeliveryStatus.Failed, message.slice(0, 2000)],
       )
       .catch(() => undefined);

@@ -60,6 +60,12 @@ export class DeliveryReplayer {
     return { replayed };
   }
 
+  /** Processes these deliveries again (no status check beyond skipping `processing` rows). */
+  async replayIds(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.replay(ids);
+  }
+
   /** Drops old jobs (their ids are the delivery ids), resets the rows and queues them again. */
   private async replay(ids: string[]): Promise<void> {
     const queue = this.jobs.queue(QueueName.Deliveries);

@@ -97,7 +97,7 @@ export class DeliveryStore {
     @InjectDataSource() private readonly dataSource: DataSource,
     config: AppConfig,
   ) {
-    this.maxParallelFlushes = Math.max(1, config.databasePoolSize - 2);
+    this.maxParallelFlushes = Math.min(8, Math.max(1, config.databasePoolSize - 2));
   }
 
   store(delivery: NewDelivery): Promise<StoredDelivery> {

@@ -107,6 +107,8 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
         [ids],
       );
     }
+    this.metrics.deliveriesRecovered.inc({ outcome: 'requeued' }, missing.length);
+    this.metrics.deliveriesRecovered.inc({ outcome: 'dead' }, givenUp.length);
     return { requeued: missing.length, dead: givenUp.length };
   }
 

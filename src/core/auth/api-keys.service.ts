@@ -1,0 +1,186 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { keysetCursor, PositionedRow } from '../database/keyset-cursor';
+import { rowsOf } from '../database/rows';
+import { AppError, ErrorCode } from '../http/app-error';
+import { ApiKeyPageView, ApiKeyView, CreatedApiKeyView } from './api-keys.dto';
+import { ALL_SCOPES, Principal, Scope } from './principal';
+
+export const KEY_PREFIX = 'hy_';
+/** `hy_` + 32 random bytes in base64url (43 characters). */
+const KEY_FORMAT = /^hy_[A-Za-z0-9_-]{43}$/;
+const PREFIX_LENGTH = 8;
+
+/** A verified key is trusted this long without asking the database again. */
+export const VERIFIED_CACHE_TTL_MS = 30_000;
+/** At most this many verified keys are cached; the oldest go first. */
+const MAX_CACHED_KEYS = 10_000;
+/** last_used_at is written at most this often per key. */
+const LAST_USED_INTERVAL_MS = 60_000;
+
+interface ApiKeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  created_by: string | null;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+interface CachedKey {
+  principal: Principal;
+  expiresAt: number;
+}
+
+const LISTING = keysetCursor({
+  name: 'api-keys',
+  keys: [{ sql: 'created_at', type: 'timestamptz' }],
+  id: 'id',
+  direction: 'desc',
+});
+
+function hashOf(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest();
+}
+
+function scopesOf(values: readonly string[]): Scope[] {
+  return ALL_SCOPES.filter((scope) => values.includes(scope));
+}
+
+function view(row: ApiKeyRow): ApiKeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: scopesOf(row.scopes),
+    createdBy: row.created_by,
+    createdAt: row.created_at.toISOString(),
+    lastUsedAt: row.last_used_at?.toISOString() ?? null,
+    revokedAt: row.revoked_at?.toISOString() ?? null,
+  };
+}
+
+/**
+ * API keys stored as SHA-256 hashes. A key is looked up by its hash, so verifying never
+ * compares a secret byte by byte; verified keys are cached briefly to keep the database off
+ * the hot path. Revoking clears this process's cache at once; other processes stop accepting
+ * the key within VERIFIED_CACHE_TTL_MS.
+ */
+@Injectable()
+export class ApiKeysService {
+  private readonly logger = new Logger(ApiKeysService.name);
+  /** Verified keys by the hex of their hash. */
+  private readonly verified = new Map<string, CachedKey>();
+  /** When last_used_at was last written, per key id. */
+  private readonly lastUsedWrites = new Map<string, number>();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Creates a key. The answer is the only place the plaintext key ever appears. */
+  async create(
+    name: string,
+    scopes: readonly Scope[],
+    createdBy: string | undefined,
+  ): Promise<CreatedApiKeyView> {
+    const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const prefix = key.slice(KEY_PREFIX.length, KEY_PREFIX.length + PREFIX_LENGTH);
+    const [row] = await this.dataSource.query<ApiKeyRow[]>(
+      `INSERT INTO api_keys (name, prefix, key_hash, scopes, created_by)
+       VALUES ($1, $2, $3, $4::text[], $5)
+       RETURNING id, name, prefix, scopes, created_by, created_at, last_used_at, revoked_at`,
+      [name, prefix, hashOf(key), scopesOf(scopes), createdBy ?? null],
+    );
+    return {
+      id: row.id,
+      name: row.name,
+      scopes: scopesOf(row.scopes),
+      key,
+      prefix: row.prefix,
+      createdAt: row.created_at.toISOString(),
+    };
+  }
+
+  /** Every key, newest first; never the key or its hash. */
+  async list(limit: number, cursor?: string): Promise<ApiKeyPageView> {
+    const params: unknown[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const after = cursor ? `WHERE ${LISTING.after(cursor, param)}` : '';
+    const rows = await this.dataSource.query<(ApiKeyRow & PositionedRow)[]>(
+      `SELECT id, name, prefix, scopes, created_by, created_at, last_used_at, revoked_at,
+         ${LISTING.select}
+       FROM api_keys ${after} ORDER BY ${LISTING.orderBy} LIMIT ${param(limit + 1)}`,
+      params,
+    );
+    const page = LISTING.page(rows, limit);
+    return { items: page.rows.map(view), nextCursor: page.nextCursor };
+  }
+
+  /** Revokes a key (the row stays, for the audit trail). Revoking twice is harmless. */
+  async revoke(id: string): Promise<void> {
+    const rows = rowsOf(
+      await this.dataSource.query<{ id: string }[] | [{ id: string }[], number]>(
+        `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id`,
+        [id],
+      ),
+    );
+    for (const [hash, cached] of this.verified) {
+      if (cached.principal.keyId === id) this.verified.delete(hash);
+    }
+    this.lastUsedWrites.delete(id);
+    if (rows.length === 0) throw new AppError(ErrorCode.NotFound, `API key ${id} does not exist`);
+  }
+
+  /** Who a key belongs to, or undefined for an unknown, malformed or revoked key. */
+  async verify(key: string): Promise<Principal | undefined> {
+    if (!KEY_FORMAT.test(key)) return undefined;
+    const hash = hashOf(key);
+    const cacheKey = hash.toString('hex');
+    const cached = this.verified.get(cacheKey);
+    if (cached && cached.expiresAt > Date.now()) {
+      this.touch(cached.principal.keyId);
+      return cached.principal;
+    }
+    this.verified.delete(cacheKey);
+    const [row] = await this.dataSource.query<
+      { id: string; name: string; scopes: string[]; key_hash: Buffer }[]
+    >(
+      `SELECT id, name, scopes, key_hash FROM api_keys
+       WHERE key_hash = $1 AND revoked_at IS NULL`,
+      [hash],
+    );
+    if (!row || row.key_hash.length !== hash.length || !timingSafeEqual(row.key_hash, hash)) {
+      return undefined;
+    }
+    const principal: Principal = { keyId: row.id, name: row.name, scopes: scopesOf(row.scopes) };
+    if (this.verified.size >= MAX_CACHED_KEYS) {
+      const oldest = this.verified.keys().next();
+      if (!oldest.done) this.verified.delete(oldest.value);
+    }
+    this.verified.set(cacheKey, { principal, expiresAt: Date.now() + VERIFIED_CACHE_TTL_MS });
+    this.touch(row.id);
+    return principal;
+  }
+
+  /** Records that a key was used, at most once a minute per key, without delaying the request. */
+  private touch(id: string): void {
+    const now = Date.now();
+    const last = this.lastUsedWrites.get(id);
+    if (last !== undefined && now - last < LAST_USED_INTERVAL_MS) return;
+    this.lastUsedWrites.set(id, now);
+    this.dataSource
+      .query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [id])
+      .catch((error: unknown) => {
+        this.lastUsedWrites.delete(id);
+        this.logger.warn(
+          `Could not record last use of API key ${id}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
+  }
+}

@@ -1,0 +1,22 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { AuditController } from '../audit/audit.controller';
+import { AuditInterceptor } from '../audit/audit.interceptor';
+import { AuditService } from '../audit/audit.service';
+import { ApiKeyVerifier } from './api-key.verifier';
+import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysService } from './api-keys.service';
+
+/** API keys, their verification for the global guard, and the audit log of state changes. */
+@Global()
+@Module({
+  controllers: [ApiKeysController, AuditController],
+  providers: [
+    ApiKeyVerifier,
+    ApiKeysService,
+    AuditService,
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
+  exports: [ApiKeyVerifier, ApiKeysService, AuditService],
+})
+export class AuthModule {}

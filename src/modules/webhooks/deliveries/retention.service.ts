@@ -1,0 +1,108 @@
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../../config/config';
+import { rowsOf } from '../../../core/database/rows';
+import { SchedulerLock } from '../../../core/database/scheduler-lock';
+import { JobsService } from '../../../core/jobs/jobs.service';
+
+const TASK = 'retention';
+/** Rows changed per statement, so that a large backlog never holds long locks. */
+const CHUNK = 5000;
+
+export interface RetentionResult {
+  bodiesDropped: number;
+  deadDeleted: number;
+  jobsCleaned: number;
+}
+
+/**
+ * Old work is cleaned up on a schedule: raw bodies of finished deliveries after
+ * RETENTION_BODY_DAYS (the row and its metadata stay; dead ones keep theirs for a redrive
+ * until they are deleted), dead deliveries after
+ * RETENTION_DEAD_DAYS, and finished jobs in Redis after their retention hours.
+ */
+@Injectable()
+export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RetentionService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly jobs: JobsService,
+    private readonly lock: SchedulerLock,
+    @Optional() private readonly scheduler?: SchedulerRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.runsScheduler || !this.scheduler) return;
+    const timer = setInterval(() => void this.tick(), this.config.retention.intervalMs);
+    this.scheduler.addInterval(TASK, timer);
+  }
+
+  onApplicationShutdown(): void {
+    if (this.scheduler?.doesExist('interval', TASK)) this.scheduler.deleteInterval(TASK);
+  }
+
+  async tick(): Promise<void> {
+    try {
+      await this.lock.runExclusive(TASK, async () => {
+        const result = await this.run();
+        if (result.bodiesDropped + result.deadDeleted + result.jobsCleaned > 0) {
+          this.logger.log(
+            `retention: dropped ${result.bodiesDropped} bodies, deleted ${result.deadDeleted} dead deliveries, cleaned ${result.jobsCleaned} jobs`,
+          );
+        }
+      });
+    } catch (error) {
+      this.logger.warn(
+        `retention failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  async run(now: Date = new Date()): Promise<RetentionResult> {
+    const { bodyDays, deadDays, completedJobsHours, failedJobsHours } = this.config.retention;
+    const bodiesDropped = await this.inChunks(
+      `UPDATE deliveries SET body = NULL, updated_at = now()
+       WHERE id IN (SELECT id FROM deliveries
+                    WHERE body IS NOT NULL AND status IN ('processed', 'ignored', 'cancelled')
+                      AND received_at < $1::timestamptz - $2 * interval '1 day'
+                    LIMIT ${CHUNK})
+       RETURNING id`,
+      [now, bodyDays],
+    );
+    const deadDeleted = await this.inChunks(
+      `DELETE FROM deliveries
+       WHERE id IN (SELECT id FROM deliveries
+                    WHERE status = 'dead' AND received_at < $1::timestamptz - $2 * interval '1 day'
+                    LIMIT ${CHUNK})
+       RETURNING id`,
+      [now, deadDays],
+    );
+    let jobsCleaned = 0;
+    for (const queue of this.jobs.allQueues()) {
+      jobsCleaned += (await queue.clean(completedJobsHours * 3600_000, CHUNK, 'completed')).length;
+      jobsCleaned += (await queue.clean(failedJobsHours * 3600_000, CHUNK, 'failed')).length;
+    }
+    return { bodiesDropped, deadDeleted, jobsCleaned };
+  }
+
+  private async inChunks(sql: string, params: unknown[]): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const changed = rowsOf(
+        await this.dataSource.query<{ id: string }[] | [{ id: string }[], number]>(sql, params),
+      ).length;
+      total += changed;
+      if (changed < CHUNK) return total;
+    }
+  }
+}

@@ -13,6 +13,7 @@ export interface EnqueueOptions {
 @Injectable()
 export class JobsService {
   private readonly queues: Record<QueueName, Queue>;
+  private readonly recentlyAdded = new Map<string, number>();
 
   constructor(
     private readonly config: AppConfig,
@@ -51,6 +52,25 @@ export class JobsService {
       payload,
       this.options(name, payload, options),
     );
+  }
+
+  /**
+   * For deduplicated jobs with a waiting window (follow-ups): skips the round trip to Redis
+   * when this process already added the same key within the first half of the window. The
+   * job added then has not started yet, so it will see what the caller just committed.
+   */
+  async enqueueCoalesced<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<void> {
+    const definition = JOB_CATALOGUE[name];
+    const key = definition.dedupe?.(payload);
+    const windowMs = definition.delayMs ?? 0;
+    const now = Date.now();
+    if (key !== undefined && windowMs > 0) {
+      const last = this.recentlyAdded.get(key);
+      if (last !== undefined && now - last < windowMs / 2) return;
+      if (this.recentlyAdded.size > 10000) this.recentlyAdded.clear();
+      this.recentlyAdded.set(key, now);
+    }
+    await this.enqueue(name, payload);
   }
 
   /** Enqueues many jobs of one name in one round trip. */

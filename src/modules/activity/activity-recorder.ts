@@ -58,6 +58,16 @@ function takeIfNewer(table: string, condition: string, columns: string[]): strin
 }
 
 /**
+ * A newer open snapshot clears closed_at (reopened); a newer closed one without a time (some
+ * forges only send it on the closing event) keeps the one already stored.
+ */
+function closedAt(table: string, condition: string): string {
+  return `closed_at = CASE WHEN NOT ${condition} THEN ${table}.closed_at
+                           WHEN excluded.state = 'open' THEN NULL
+                           ELSE coalesce(excluded.closed_at, ${table}.closed_at) END`;
+}
+
+/**
  * Writes domain events into the engineering record, inside the delivery's transaction. Every
  * write is an upsert on a natural key; mutable records only move forward in forge time.
  */
@@ -210,6 +220,8 @@ export class ActivityRecorder {
     repositoryId: string,
     event: PushEvent,
   ): Promise<void> {
+    // The pusher is a person of the record even when the push carries no commits.
+    await this.identities.resolve(ctx.identities, event.pusher);
     if (event.commits.length === 0) return;
     const authors: (string | null)[] = [];
     const committers: (string | null)[] = [];
@@ -266,7 +278,8 @@ export class ActivityRecorder {
          changed_files, commits_count, created_at, updated_at, closed_at, merged_at, merged_by_identity_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
        ON CONFLICT (repository_id, number) DO UPDATE SET
-         ${takeIfNewer('pull_requests', isNewer, ['title', 'body', 'draft', 'head_ref', 'base_ref', 'labels', 'closed_at'])},
+         ${takeIfNewer('pull_requests', isNewer, ['title', 'body', 'draft', 'head_ref', 'base_ref', 'labels'])},
+         ${closedAt('pull_requests', isNewer)},
          head_sha = CASE WHEN ${isNewer} THEN coalesce(excluded.head_sha, pull_requests.head_sha) ELSE pull_requests.head_sha END,
          additions = coalesce(CASE WHEN ${isNewer} THEN excluded.additions END, pull_requests.additions),
          deletions = coalesce(CASE WHEN ${isNewer} THEN excluded.deletions END, pull_requests.deletions),
@@ -384,7 +397,8 @@ export class ActivityRecorder {
          labels, url, created_at, updated_at, closed_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (repository_id, number) DO UPDATE SET
-         ${takeIfNewer('issues', isNewer, ['title', 'body', 'state', 'labels', 'closed_at'])},
+         ${takeIfNewer('issues', isNewer, ['title', 'body', 'state', 'labels'])},
+         ${closedAt('issues', isNewer)},
          author_identity_id = coalesce(issues.author_identity_id, excluded.author_identity_id),
          created_at = least(issues.created_at, excluded.created_at),
          updated_at = greatest(issues.updated_at, excluded.updated_at)`,

@@ -186,6 +186,11 @@ export class IdentityResolver {
     if (locked.person_id) return locked.person_id;
     let personId: string | undefined;
     if (locked.email && locked.email_verified) {
+      // Two forges naming the same email at the same moment must end in one person: the second
+      // transaction waits here until the first has committed its person, then finds it.
+      await scope.manager.query('SELECT pg_advisory_xact_lock(hashtextextended(lower($1), 0))', [
+        locked.email,
+      ]);
       const [match] = await scope.manager.query<{ person_id: string }[]>(
         `SELECT person_id FROM identities
          WHERE email_verified AND lower(email) = lower($1) AND person_id IS NOT NULL AND id <> $2

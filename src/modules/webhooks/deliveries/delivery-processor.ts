@@ -157,13 +157,13 @@ export class DeliveryProcessor {
   private async enqueueFollowups(recorded: RecordedActivity): Promise<void> {
     try {
       for (const repositoryId of recorded.repositoryIds) {
-        await this.jobs.enqueue(JobName.RefreshMetrics, { repositoryId });
+        await this.jobs.enqueueCoalesced(JobName.RefreshMetrics, { repositoryId });
       }
       for (const repositoryId of recorded.defaultBranchPushes) {
-        await this.jobs.enqueue(JobName.IndexRepository, { repositoryId });
+        await this.jobs.enqueueCoalesced(JobName.IndexRepository, { repositoryId });
       }
       for (const failed of recorded.failedCiRuns) {
-        await this.jobs.enqueue(JobName.AnalyzeCiFailure, failed);
+        await this.jobs.enqueueCoalesced(JobName.AnalyzeCiFailure, failed);
       }
     } catch (error) {
       this.logger.warn(

@@ -341,10 +341,11 @@ function issueEvent(root: PayloadReader, event: string): IssueEvent {
   const id = issue.requireInt('id');
   const state = issueState(issue, 'state');
   const updatedAt = issue.requireIso('updated_on');
+  const action = event === 'issue:created' ? 'opened' : issueUpdateAction(root.obj('changes'));
   return omitUndefined({
     kind: 'issue',
     repository: repositoryOf(root),
-    action: event === 'issue:created' ? 'opened' : issueUpdateAction(root.obj('changes')),
+    action,
     actor: actorAt(root, 'actor'),
     issue: omitUndefined({
       externalId: String(id),
@@ -357,6 +358,8 @@ function issueEvent(root: PayloadReader, event: string): IssueEvent {
       url: htmlUrl(issue),
       createdAt: issue.requireIso('created_on'),
       updatedAt,
+      // Bitbucket sends no close time: the closing update is it.
+      closedAt: action === 'closed' ? updatedAt : undefined,
     }),
     occurredAt: updatedAt,
   });

@@ -25,7 +25,8 @@ export interface JobPayloads {
   [JobName.RedriveDeadLetters]: { ids?: string[]; filter?: DeliveryFilter; requestedBy: string };
   [JobName.RefreshMetrics]: { repositoryId: string };
   [JobName.IndexRepository]: { repositoryId: string };
-  [JobName.AnalyzeCiFailure]: { repositoryId: string; ciRunId: string };
+  /** Analyses every failed CI run of the repository not analysed yet (one job per repository). */
+  [JobName.AnalyzeCiFailure]: { repositoryId: string };
 }
 
 export interface JobDefinition<N extends JobName> {

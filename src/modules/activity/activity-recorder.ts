@@ -20,8 +20,8 @@ export interface RecordedActivity {
   repositoryIds: Set<string>;
   /** Repositories that received a push to their default branch. */
   defaultBranchPushes: Set<string>;
-  /** CI runs or jobs that completed with a failure: `repositoryId`, `ciRunId`. */
-  failedCiRuns: Array<{ repositoryId: string; ciRunId: string }>;
+  /** Repositories with a CI run that completed with a failure. */
+  failedCiRepositories: Set<string>;
 }
 
 export interface RecordContext {
@@ -79,7 +79,7 @@ export class ActivityRecorder {
     const out: RecordedActivity = {
       repositoryIds: new Set(),
       defaultBranchPushes: new Set(),
-      failedCiRuns: [],
+      failedCiRepositories: new Set(),
     };
     const repositories = new Map<string, string>();
     for (const event of events) {
@@ -126,9 +126,9 @@ export class ActivityRecorder {
           await this.recordIssue(ctx, repositoryId, event);
           break;
         case 'ci_run': {
-          const id = await this.recordCiRun(ctx, repositoryId, event);
+          await this.recordCiRun(ctx, repositoryId, event);
           if (event.run.status === 'completed' && event.run.conclusion === 'failure') {
-            out.failedCiRuns.push({ repositoryId, ciRunId: id });
+            out.failedCiRepositories.add(repositoryId);
           }
           break;
         }

@@ -3,7 +3,8 @@ import { JobName, JobPayloads } from '../../core/jobs/job-catalogue';
 import { JobHandler } from '../../core/jobs/job-handler.decorator';
 
 /**
- * Analyses a failed CI run and reports back to the pull request. The analysis capability is
+ * Analyses the failed CI runs of a repository and reports back to their pull requests (one job
+ * per repository, so that no failure waiting behind another is dropped by deduplication). The analysis capability is
  * not built yet: the job and its deduplication are real, the analysis is to come.
  */
 @Injectable()
@@ -14,7 +15,7 @@ export class CiFailureAnalysisHandler {
   analyze(
     payload: JobPayloads[JobName.AnalyzeCiFailure],
   ): Promise<{ analyzed: false; reason: string }> {
-    this.logger.debug(`analysis requested for CI run ${payload.ciRunId}`);
+    this.logger.debug(`analysis requested for the failed CI runs of ${payload.repositoryId}`);
     return Promise.resolve({ analyzed: false, reason: 'analysis capability not built yet' });
   }
 }

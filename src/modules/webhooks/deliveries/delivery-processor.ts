@@ -162,8 +162,8 @@ export class DeliveryProcessor {
       for (const repositoryId of recorded.defaultBranchPushes) {
         await this.jobs.enqueueCoalesced(JobName.IndexRepository, { repositoryId });
       }
-      for (const failed of recorded.failedCiRuns) {
-        await this.jobs.enqueueCoalesced(JobName.AnalyzeCiFailure, failed);
+      for (const repositoryId of recorded.failedCiRepositories) {
+        await this.jobs.enqueueCoalesced(JobName.AnalyzeCiFailure, { repositoryId });
       }
     } catch (error) {
       this.logger.warn(

@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config';
 import { registerBodyParsers } from './core/http/body-parsers';
+import { answerClientError } from './core/http/client-error';
 import { MetricsService } from './core/observability/metrics.service';
 
 export const OPENAPI_TITLE = 'Hookyard';
@@ -29,6 +30,7 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     bodyLimit: config.maxBodyBytes,
     trustProxy: true,
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),

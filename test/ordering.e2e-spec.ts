@@ -120,7 +120,13 @@ describe('order does not matter (property test over shuffled pull request events
       await t.dataSource.transaction(async (manager) => {
         const scope = identities.scope(manager, 'github');
         await recorder.record(
-          { manager, provider: 'github', deliveryId: randomUUID(), identities: scope },
+          {
+            manager,
+            provider: 'github',
+            deliveryId: randomUUID(),
+            identities: scope,
+            afterCommit: [],
+          },
           [event],
         );
       });

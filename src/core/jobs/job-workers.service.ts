@@ -48,6 +48,12 @@ export class JobWorkersService implements OnApplicationBootstrap, OnApplicationS
       concurrency: this.config.workerConcurrency,
       // Per-minute completed/failed counts for the admin queue overview (GET /admin/queues).
       metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+      // A worker that dies (SIGKILL, OOM) leaves its jobs locked: they are found and run again
+      // after the lock expires. 15 s instead of BullMQ's 30 s halves that wait; the lock is
+      // renewed every 7.5 s by a live worker, so long jobs are not affected.
+      lockDuration: 15000,
+      stalledInterval: 10000,
+      maxStalledCount: 3,
     });
     worker.on('error', (error) => this.logger.error(`worker ${queue}: ${error.message}`));
     return worker;

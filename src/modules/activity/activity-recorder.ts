@@ -29,7 +29,24 @@ export interface RecordContext {
   provider: string;
   deliveryId: string;
   identities: IdentityScope;
+  /** Run by the caller once the transaction has committed (never after a rollback). */
+  afterCommit: Array<() => void>;
 }
+
+interface KnownRepository {
+  id: string;
+  fullName: string;
+  name: string;
+  defaultBranch: string | null;
+  url: string | null;
+  private: boolean | null;
+  /** Epoch ms of last_event_at as stored. */
+  lastEventAt: number;
+  cachedAt: number;
+}
+
+const REPOSITORY_CACHE_TTL_MS = 5 * 60 * 1000;
+const REPOSITORY_CACHE_MAX = 10000;
 
 /** last_event_at is kept to this resolution, so that busy repositories are rarely rewritten. */
 const LAST_EVENT_RESOLUTION = '1 minute';
@@ -67,12 +84,27 @@ function closedAt(table: string, condition: string): string {
                            ELSE coalesce(excluded.closed_at, ${table}.closed_at) END`;
 }
 
+/** True when writing this repository again would change nothing worth a row lock. */
+function unchanged(known: KnownRepository, repo: RepositoryRef, at: string): boolean {
+  return (
+    known.lastEventAt >= Date.parse(at) - 60_000 &&
+    known.fullName === repo.fullName &&
+    known.name === repo.name &&
+    (repo.defaultBranch === undefined || known.defaultBranch === repo.defaultBranch) &&
+    (repo.url === undefined || known.url === repo.url) &&
+    (repo.private === undefined || known.private === repo.private)
+  );
+}
+
 /**
  * Writes domain events into the engineering record, inside the delivery's transaction. Every
  * write is an upsert on a natural key; mutable records only move forward in forge time.
  */
 @Injectable()
 export class ActivityRecorder {
+  /** Committed repository rows, so that most events skip even the read. */
+  private readonly repositories = new Map<string, KnownRepository>();
+
   constructor(private readonly identities: IdentityResolver) {}
 
   async record(ctx: RecordContext, events: DomainEvent[]): Promise<RecordedActivity> {
@@ -160,6 +192,15 @@ export class ActivityRecorder {
     repo: RepositoryRef,
     at: string,
   ): Promise<string> {
+    const key = `${ctx.provider}:${repo.externalId}`;
+    const cached = this.repositories.get(key);
+    if (
+      cached &&
+      Date.now() - cached.cachedAt < REPOSITORY_CACHE_TTL_MS &&
+      unchanged(cached, repo, at)
+    ) {
+      return cached.id;
+    }
     const [known] = await ctx.manager.query<
       {
         id: string;
@@ -169,9 +210,10 @@ export class ActivityRecorder {
         url: string | null;
         private: boolean | null;
         fresh: boolean;
+        last_event_at: Date | null;
       }[]
     >(
-      `SELECT id, full_name, name, default_branch, url, private,
+      `SELECT id, full_name, name, default_branch, url, private, last_event_at,
               last_event_at IS NOT NULL AND last_event_at >= $3::timestamptz - interval '${LAST_EVENT_RESOLUTION}' AS fresh
        FROM repositories WHERE provider = $1 AND external_id = $2`,
       [ctx.provider, repo.externalId, at],
@@ -185,6 +227,16 @@ export class ActivityRecorder {
       (repo.url === undefined || known.url === repo.url) &&
       (repo.private === undefined || known.private === repo.private)
     ) {
+      this.remember(ctx, key, {
+        id: known.id,
+        fullName: known.full_name,
+        name: known.name,
+        defaultBranch: known.default_branch,
+        url: known.url,
+        private: known.private,
+        lastEventAt: known.last_event_at?.getTime() ?? 0,
+        cachedAt: 0,
+      });
       return known.id;
     }
     const [row] = await ctx.manager.query<{ id: string }[]>(
@@ -213,6 +265,13 @@ export class ActivityRecorder {
       ],
     );
     return row.id;
+  }
+
+  private remember(ctx: RecordContext, key: string, repository: KnownRepository): void {
+    ctx.afterCommit.push(() => {
+      if (this.repositories.size >= REPOSITORY_CACHE_MAX) this.repositories.clear();
+      this.repositories.set(key, { ...repository, cachedAt: Date.now() });
+    });
   }
 
   private async recordPush(

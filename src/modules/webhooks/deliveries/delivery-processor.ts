@@ -75,6 +75,7 @@ export class DeliveryProcessor {
   async process(payload: JobPayloads[JobName.ProcessDelivery], job: Job): Promise<DeliveryStatus> {
     try {
       let scope: IdentityScope | undefined;
+      const afterCommit: Array<() => void> = [];
       // One transaction per delivery: the claim, the records and the final status commit
       // together (one commit, one fsync), or not at all.
       const outcome = await this.dataSource.transaction(async (manager) => {
@@ -84,7 +85,13 @@ export class DeliveryProcessor {
         const status = events.length > 0 ? DeliveryStatus.Processed : DeliveryStatus.Ignored;
         scope = this.identities.scope(manager, claimed.provider);
         const activity = await this.recorder.record(
-          { manager, provider: claimed.provider, deliveryId: claimed.id, identities: scope },
+          {
+            manager,
+            provider: claimed.provider,
+            deliveryId: claimed.id,
+            identities: scope,
+            afterCommit,
+          },
           events,
         );
         await manager.query(
@@ -102,6 +109,7 @@ export class DeliveryProcessor {
       });
       if (!outcome) return DeliveryStatus.Processed;
       if (scope) this.identities.commit(scope);
+      for (const run of afterCommit) run();
       await this.enqueueFollowups(outcome.activity);
       return outcome.status;
     } catch (error) {

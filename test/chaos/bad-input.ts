@@ -1,0 +1,406 @@
+import fc from 'fast-check';
+import { createHmac, randomUUID } from 'node:crypto';
+import { pushDelivery } from './load';
+import { errorText, HttpAnswer, jsonOf, rawRequest, sign } from './support';
+
+/** 'ok' = 2xx; a number = that status; '4xx' = any client error; 'ok|4xx' = either. */
+type Expectation = number | '4xx' | 'ok|4xx' | 'ok|413';
+
+interface BadCase {
+  name: string;
+  method?: string;
+  path?: string;
+  headers: Array<[string, string]>;
+  body: Buffer;
+  /** When false, no Content-Length is added (the case frames the body itself). */
+  contentLength?: boolean;
+  expect: Expectation;
+}
+
+export interface BadInputOutcome {
+  cases: number;
+  propertyRuns: number;
+  accepted: number;
+  serverErrors: number;
+  summary: string;
+  problems: string[];
+}
+
+const MiB = 1024 * 1024;
+
+function signedHeaders(
+  body: Buffer,
+  secret: string,
+  overrides: Record<string, string | null> = {},
+): Array<[string, string]> {
+  const base: Record<string, string | null> = {
+    'content-type': 'application/json',
+    'x-github-event': 'push',
+    'x-github-delivery': randomUUID(),
+    'x-github-hook-id': '4242',
+    'x-hub-signature-256': sign(body, secret),
+    ...overrides,
+  };
+  return Object.entries(base).filter((e): e is [string, string] => e[1] !== null);
+}
+
+function corpus(secret: string): BadCase[] {
+  const valid = pushDelivery(secret, 'bad-input').body;
+  const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+  const signedCase = (
+    name: string,
+    body: Buffer,
+    expect: Expectation,
+    overrides: Record<string, string | null> = {},
+  ): BadCase => ({ name, body, expect, headers: signedHeaders(body, secret, overrides) });
+  const truncated = valid.subarray(0, Math.floor(valid.length / 2));
+  const invalidUtf8 = Buffer.concat([
+    Buffer.from('{"zen":"'),
+    Buffer.from([0xff, 0xfe, 0xc3, 0x28]),
+    Buffer.from('"}'),
+  ]);
+  const form = (payload: string | undefined) =>
+    Buffer.from(payload === undefined ? 'other=1' : `payload=${encodeURIComponent(payload)}`);
+  const formType = { 'content-type': 'application/x-www-form-urlencoded' };
+  const goodSig = sign(valid, secret);
+  const sha1 = `sha1=${createHmac('sha1', secret).update(valid).digest('hex')}`;
+  const hugeArray = Buffer.from(
+    `{"zen":"huge","items":[${new Array(1_000_000).fill('0').join(',')}]}`,
+  );
+  const deep = Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+  const thirtyMiB = Buffer.concat([
+    Buffer.from('{"zen":"'),
+    Buffer.alloc(30 * MiB, 'a'),
+    Buffer.from('"}'),
+  ]);
+  const withNul = Buffer.from(
+    valid.toString('utf8').replace('"full_name":"', '"full_name":"nul\\u0000inside/'),
+  );
+  const chunked = (body: Buffer) =>
+    Buffer.concat([
+      Buffer.from(`${body.length.toString(16)}\r\n`),
+      body,
+      Buffer.from('\r\n0\r\n\r\n'),
+    ]);
+  return [
+    signedCase('control: a valid signed push', valid, 202),
+    signedCase('truncated JSON, signed', truncated, 400),
+    {
+      name: 'truncated JSON, signature of the full body',
+      body: truncated,
+      headers: signedHeaders(truncated, secret, { 'x-hub-signature-256': goodSig }),
+      expect: '4xx',
+    },
+    signedCase('invalid UTF-8, signed', invalidUtf8, 400),
+    signedCase('lone surrogate escape', Buffer.from('{"zen":"\\ud800"}'), 'ok|4xx'),
+    signedCase(
+      'UTF-8 BOM before JSON',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), valid]),
+      'ok|4xx',
+    ),
+    signedCase('content-type text/plain', valid, 415, { 'content-type': 'text/plain' }),
+    signedCase('content-type application/xml', Buffer.from('<push/>'), 415, {
+      'content-type': 'application/xml',
+    }),
+    signedCase('content-type multipart/form-data', valid, 415, {
+      'content-type': 'multipart/form-data; boundary=x',
+    }),
+    signedCase('no content-type', valid, '4xx', { 'content-type': null }),
+    signedCase('content-type with charset=utf-16', valid, 'ok|4xx', {
+      'content-type': 'application/json; charset=utf-16',
+    }),
+    signedCase('content-type with a 4 KiB parameter', valid, 'ok|4xx', {
+      'content-type': `application/json; x=${'y'.repeat(4096)}`,
+    }),
+    signedCase('form body with payload=', form(valid.toString()), 202, formType),
+    signedCase('form body without payload', form(undefined), 400, formType),
+    signedCase('form payload that is not JSON', form('{not json'), 400, formType),
+    signedCase('missing X-GitHub-Event', valid, 400, { 'x-github-event': null }),
+    signedCase('missing X-GitHub-Delivery', valid, 400, { 'x-github-delivery': null }),
+    {
+      name: 'repeated X-GitHub-Event',
+      body: valid,
+      headers: [...signedHeaders(valid, secret), ['x-github-event', 'push']],
+      expect: 'ok|4xx',
+    },
+    {
+      name: 'repeated X-GitHub-Delivery',
+      body: valid,
+      headers: [...signedHeaders(valid, secret), ['x-github-delivery', randomUUID()]],
+      expect: 'ok|4xx',
+    },
+    {
+      name: 'repeated X-Hub-Signature-256 (one wrong)',
+      body: valid,
+      headers: [
+        ...signedHeaders(valid, secret),
+        ['x-hub-signature-256', `sha256=${'0'.repeat(64)}`],
+      ],
+      expect: '4xx',
+    },
+    {
+      name: 'repeated Content-Type',
+      body: valid,
+      headers: [...signedHeaders(valid, secret), ['content-type', 'text/plain']],
+      expect: 'ok|4xx',
+    },
+    signedCase('oversized header (64 KiB)', valid, '4xx', { 'x-padding': 'p'.repeat(64 * 1024) }),
+    {
+      name: '1,000 extra headers',
+      body: valid,
+      headers: [
+        ...signedHeaders(valid, secret),
+        ...Array.from({ length: 1000 }, (_, i): [string, string] => [`x-extra-${i}`, 'v']),
+      ],
+      expect: 'ok|4xx',
+    },
+    signedCase('delivery id of 1,000 characters', valid, 400, {
+      'x-github-delivery': 'd'.repeat(1000),
+    }),
+    signedCase('delivery id with a control character', valid, 400, { 'x-github-delivery': 'a\tb' }),
+    signedCase('event of 1,000 characters', valid, 400, { 'x-github-event': 'e'.repeat(1000) }),
+    signedCase('30 MiB body', thirtyMiB, 413),
+    signedCase('empty body, signed', Buffer.alloc(0), 400),
+    signedCase('empty body, no content-type', Buffer.alloc(0), '4xx', { 'content-type': null }),
+    signedCase('signature missing', valid, 401, { 'x-hub-signature-256': null }),
+    signedCase('signature wrong', valid, 401, {
+      'x-hub-signature-256': `sha256=${'ab'.repeat(32)}`,
+    }),
+    signedCase('signature sha1= only (X-Hub-Signature)', valid, 401, {
+      'x-hub-signature-256': null,
+      'x-hub-signature': sha1,
+    }),
+    signedCase('sha1= value in X-Hub-Signature-256', valid, 401, { 'x-hub-signature-256': sha1 }),
+    signedCase('signature truncated', valid, 401, { 'x-hub-signature-256': goodSig.slice(0, 40) }),
+    signedCase('signature without the sha256= prefix', valid, 401, {
+      'x-hub-signature-256': goodSig.slice('sha256='.length),
+    }),
+    signedCase('signature not hex', valid, 401, {
+      'x-hub-signature-256': `sha256=${'zz'.repeat(32)}`,
+    }),
+    signedCase('signature over another body', valid, 401, {
+      'x-hub-signature-256': sign(json({ another: 'body' }), secret),
+    }),
+    signedCase('signature with another secret', valid, 401, {
+      'x-hub-signature-256': sign(valid, `${secret}-not`),
+    }),
+    signedCase('signature in upper-case hex', valid, 'ok|4xx', {
+      'x-hub-signature-256': `sha256=${goodSig.slice('sha256='.length).toUpperCase()}`,
+    }),
+    { ...signedCase('unknown provider', valid, 404), path: '/webhooks/sourceforge' },
+    { ...signedCase('unknown source', valid, 404), path: '/webhooks/github/no-such-source' },
+    {
+      ...signedCase('source with odd characters', valid, '4xx'),
+      path: '/webhooks/github/%00%ff..',
+    },
+    { ...signedCase('gitlab without a configured secret', valid, 401), path: '/webhooks/gitlab' },
+    { ...signedCase('gitea without a configured secret', valid, 401), path: '/webhooks/gitea' },
+    {
+      ...signedCase('bitbucket without a configured secret', valid, 401),
+      path: '/webhooks/bitbucket',
+    },
+    signedCase('unknown event', valid, 'ok|4xx', { 'x-github-event': 'frobnicate' }),
+    signedCase('huge array (1e6 elements), signed', hugeArray, 'ok|413'),
+    signedCase('deeply nested arrays (100,000 levels), signed', deep, 'ok|4xx'),
+    signedCase('JSON null', Buffer.from('null'), 'ok|4xx'),
+    signedCase('JSON number', Buffer.from('42'), 'ok|4xx'),
+    signedCase('JSON string', Buffer.from('"push"'), 'ok|4xx'),
+    signedCase('JSON array', Buffer.from('[]'), 'ok|4xx'),
+    signedCase('NUL inside a JSON string', withNul, 'ok|4xx'),
+    {
+      name: 'chunked transfer encoding',
+      body: chunked(valid),
+      contentLength: false,
+      headers: [...signedHeaders(valid, secret), ['transfer-encoding', 'chunked']],
+      expect: 202,
+    },
+    { ...signedCase('GET on the ingest route', Buffer.alloc(0), '4xx'), method: 'GET' },
+    { ...signedCase('PUT on the ingest route', valid, '4xx'), method: 'PUT' },
+    { ...signedCase('query string on the ingest route', valid, 202), path: '/webhooks/github?x=1' },
+  ];
+}
+
+function head(port: number, c: BadCase): string {
+  const lines = [`${c.method ?? 'POST'} ${c.path ?? '/webhooks/github'} HTTP/1.1`];
+  lines.push(`Host: 127.0.0.1:${port}`, 'Connection: close');
+  for (const [name, value] of c.headers) lines.push(`${name}: ${value}`);
+  if (c.contentLength !== false) lines.push(`Content-Length: ${c.body.length}`);
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+function matches(status: number, expect: Expectation): boolean {
+  const ok = status >= 200 && status < 300;
+  const clientError = status >= 400 && status < 500;
+  if (typeof expect === 'number') return status === expect;
+  switch (expect) {
+    case '4xx':
+      return clientError;
+    case 'ok|4xx':
+      return ok || clientError;
+    case 'ok|413':
+      return ok || status === 413;
+  }
+}
+
+/** A problem with the answer's shape: an error must be JSON naming the problem. */
+function shapeProblem(answer: HttpAnswer): string | undefined {
+  const body = jsonOf(answer);
+  if (typeof body !== 'object' || body === null) {
+    return `body is not JSON (${JSON.stringify(answer.body.subarray(0, 80).toString('utf8'))})`;
+  }
+  if (answer.status >= 400) {
+    const code = 'code' in body ? body.code : undefined;
+    const message = 'message' in body ? body.message : undefined;
+    if (typeof code !== 'string' || typeof message !== 'string' || message.length === 0) {
+      return 'error body lacks code and message';
+    }
+  }
+  return undefined;
+}
+
+const HEADER_NAMES = [
+  'content-type',
+  'x-github-event',
+  'x-github-delivery',
+  'x-github-hook-id',
+  'x-hub-signature-256',
+  'x-hub-signature',
+  'x-gitlab-event',
+  'x-gitlab-token',
+  'idempotency-key',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'x-gitea-event',
+  'x-gitea-delivery',
+  'x-gitea-signature',
+  'x-event-key',
+  'x-request-uuid',
+  'x-hub-signature',
+  'authorization',
+];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/x-www-form-urlencoded',
+  'text/plain',
+  'application/json; charset=utf-8',
+  '',
+];
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'host', 'connection']);
+
+/** Random but well-framed requests: HTTP/1.1 syntax holds, everything else is arbitrary. */
+function requestArbitrary(secret: string) {
+  const headerValue = fc.stringMatching(/^[\x21-\x7e][\x20-\x7e]{0,60}$/);
+  const headerName = fc.oneof(
+    fc.constantFrom(...HEADER_NAMES),
+    fc.stringMatching(/^[a-z][a-z0-9-]{0,24}$/).filter((name) => !FRAMING.has(name)),
+  );
+  const body = fc.oneof(
+    fc.uint8Array({ maxLength: 4096 }).map((bytes) => Buffer.from(bytes)),
+    fc.json({ maxDepth: 4 }).map((text) => Buffer.from(text)),
+    fc.string({ maxLength: 200 }).map((text) => Buffer.from(text)),
+    fc.constant(pushDelivery(secret, 'property').body),
+  );
+  return fc.record({
+    path: fc.oneof(
+      fc.constantFrom(
+        '/webhooks/github',
+        '/webhooks/gitlab',
+        '/webhooks/gitea',
+        '/webhooks/bitbucket',
+        '/webhooks/github/default',
+      ),
+      fc.stringMatching(/^[a-zA-Z0-9._~%-]{1,30}$/).map((segment) => `/webhooks/${segment}`),
+    ),
+    contentType: fc.constantFrom(...CONTENT_TYPES),
+    event: fc.option(fc.constantFrom('push', 'ping', 'pull_request', 'issues', 'nope', '')),
+    deliveryId: fc.option(fc.oneof(fc.uuid(), headerValue)),
+    signBody: fc.boolean(),
+    headers: fc.array(fc.tuple(headerName, headerValue), { maxLength: 10 }),
+    body,
+  });
+}
+
+/**
+ * The corpus, then the property: whatever arrives, the answer is never 5xx and always JSON
+ * (with a code and a message when it is an error).
+ */
+export async function runBadInput(
+  port: number,
+  secret: string,
+  propertyRuns: number,
+): Promise<BadInputOutcome> {
+  const problems: string[] = [];
+  const statuses = new Map<number, number>();
+  let accepted = 0;
+  let serverErrors = 0;
+  const record = (status: number) => {
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    if (status >= 200 && status < 300) accepted += 1;
+    if (status >= 500) serverErrors += 1;
+  };
+
+  const cases = corpus(secret);
+  for (const c of cases) {
+    let answer: HttpAnswer;
+    try {
+      answer = await rawRequest(port, head(port, c), c.body);
+    } catch (error) {
+      problems.push(`${c.name}: ${errorText(error)}`);
+      continue;
+    }
+    record(answer.status);
+    if (!matches(answer.status, c.expect)) {
+      problems.push(
+        `${c.name}: HTTP ${answer.status}, expected ${c.expect} (${answer.body.subarray(0, 160).toString('utf8')})`,
+      );
+    }
+    const shape = shapeProblem(answer);
+    if (shape) problems.push(`${c.name}: HTTP ${answer.status}, ${shape}`);
+  }
+
+  let runs = 0;
+  try {
+    await fc.assert(
+      fc.asyncProperty(requestArbitrary(secret), async (r) => {
+        runs += 1;
+        const headers: Array<[string, string]> = [];
+        if (r.contentType !== '') headers.push(['content-type', r.contentType]);
+        if (r.event !== null) headers.push(['x-github-event', r.event]);
+        if (r.deliveryId !== null) headers.push(['x-github-delivery', r.deliveryId]);
+        if (r.signBody) headers.push(['x-hub-signature-256', sign(r.body, secret)]);
+        headers.push(...r.headers);
+        const c: BadCase = {
+          name: 'property',
+          path: r.path,
+          headers,
+          body: r.body,
+          expect: 'ok|4xx',
+        };
+        const answer = await rawRequest(port, head(port, c), r.body, 20_000);
+        record(answer.status);
+        if (answer.status >= 500 || answer.status < 200) {
+          throw new Error(
+            `HTTP ${answer.status}: ${answer.body.subarray(0, 200).toString('utf8')}`,
+          );
+        }
+        const shape = shapeProblem(answer);
+        if (shape) throw new Error(`HTTP ${answer.status}: ${shape}`);
+      }),
+      { numRuns: propertyRuns, endOnFailure: true },
+    );
+  } catch (error) {
+    problems.push(`fast-check property: ${errorText(error).split('\n').slice(0, 6).join(' | ')}`);
+  }
+  return {
+    cases: cases.length,
+    propertyRuns: runs,
+    accepted,
+    serverErrors,
+    summary: [...statuses]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' '),
+    problems,
+  };
+}

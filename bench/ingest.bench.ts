@@ -1,13 +1,24 @@
 import autocannon from 'autocannon';
 import webhookDefinitions, { WebhookDefinition } from '@octokit/webhooks-examples';
-import { ChildProcess, fork, spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
-import { Client } from 'pg';
+import {
+  ChildLog,
+  databaseUrlFor,
+  deleteRedisKeys,
+  exitedBeforeReady,
+  freePort,
+  positiveNumberFromEnv,
+  redisUrl,
+  stopChild,
+  track,
+  trackedChildren,
+  withAdminClient,
+  withClient,
+} from './support';
 
 /**
  * Ingest benchmark: the real app (ROLE=api) against bench/baseline-server.ts, measured in the
@@ -21,15 +32,14 @@ const RESULTS_FILE = join(ROOT, 'bench', 'results', 'ingest-latest.json');
 const CONNECTIONS = 64;
 const WARMUP_S = 2;
 const READY_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 5_000;
 const PAYLOAD_MIN_BYTES = 7 * 1024;
 const PAYLOAD_MAX_BYTES = 8 * 1024;
 const APP_DELIVERIES_TABLE = 'deliveries';
 const BASELINE_DELIVERIES_TABLE = 'baseline_deliveries';
 
-const baseDatabaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const durationS = positiveNumber('BENCH_DURATION_S', 10);
-const rounds = positiveNumber('BENCH_ROUNDS', 1);
+const durationS = positiveNumberFromEnv('BENCH_DURATION_S', 10);
+const rounds = positiveNumberFromEnv('BENCH_ROUNDS', 1);
 const onlyBaseline = process.env.BENCH_ONLY_BASELINE === '1';
 const appEntry = resolve(ROOT, process.env.BENCH_APP_ENTRY ?? 'dist/main.js');
 
@@ -66,50 +76,10 @@ interface DurabilityCheck {
   ok: boolean;
 }
 
-function positiveNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-}
-
-function databaseUrlFor(database: string): string {
-  const url = new URL(baseDatabaseUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-async function withAdminClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: baseDatabaseUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function countRows(database: string, table: string): Promise<number> {
-  const client = new Client({ connectionString: databaseUrlFor(database) });
-  await client.connect();
-  try {
+function countRows(database: string, table: string): Promise<number> {
+  return withClient(databaseUrlFor(database), async (client) => {
     const result = await client.query<{ count: string }>(`SELECT count(*) AS count FROM ${table}`);
     return Number(result.rows[0].count);
-  } finally {
-    await client.end();
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
   });
 }
 
@@ -134,53 +104,6 @@ function buildPushPayload(): Buffer {
     throw new Error(`push payload is ${body.length} bytes, outside 7–8 KiB`);
   }
   return body;
-}
-
-class ChildLog {
-  private readonly lines: string[] = [];
-
-  constructor(private readonly limit = 40) {}
-
-  attach(child: ChildProcess): void {
-    const collect = (chunk: Buffer) => {
-      this.lines.push(...chunk.toString().split('\n').filter(Boolean));
-      this.lines.splice(0, Math.max(0, this.lines.length - this.limit));
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-  }
-
-  tail(): string {
-    return this.lines.join('\n');
-  }
-}
-
-const children = new Set<ChildProcess>();
-
-function track(child: ChildProcess): ChildProcess {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      done();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-function exitedBeforeReady(child: ChildProcess): Promise<never> {
-  return new Promise((_, reject) => {
-    child.once('exit', (code, signal) =>
-      reject(new Error(`exited before it was ready (code ${code}, signal ${signal})`)),
-    );
-  });
 }
 
 async function startApp(env: Record<string, string>, log: ChildLog): Promise<number> {
@@ -330,23 +253,6 @@ function formatTable(measurements: Measurement[]): string {
     .join('\n');
 }
 
-async function deleteRedisKeys(prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
-
 async function main(): Promise<number> {
   const runId = randomBytes(6).toString('hex');
   const appDatabase = `hookyard_bench_${runId}`;
@@ -362,7 +268,9 @@ async function main(): Promise<number> {
   const cleanup = () => {
     cleaning ??= (async () => {
       activeLoad?.stop();
-      await Promise.all([...children].map(stopChild));
+      await Promise.all(
+        [...trackedChildren].map((child) => stopChild(child, { graceMs: STOP_GRACE_MS })),
+      );
       try {
         await withAdminClient(async (client) => {
           for (const database of createdDatabases) {
@@ -550,7 +458,7 @@ async function main(): Promise<number> {
 }
 
 process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
+  for (const child of trackedChildren) child.kill('SIGKILL');
 });
 
 main().then(

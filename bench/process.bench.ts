@@ -3,15 +3,27 @@ import { Queue } from 'bullmq';
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { MIGRATIONS } from '../src/core/database/migrations';
 import { runMigrations } from '../src/core/database/migrator';
 import { BASELINE_JOB, BASELINE_QUEUE, BaselineJobData } from './process-baseline-worker';
+import {
+  ChildLog,
+  databaseUrlFor,
+  deleteRedisKeys,
+  exitedEarly,
+  freePort,
+  positiveIntegerFromEnv,
+  redisUrl,
+  stopChild,
+  track,
+  trackedChildren,
+  withAdminClient,
+  withClient,
+} from './support';
 
 /**
  * Processing benchmark: how fast stored deliveries become an engineering record. The real
@@ -31,6 +43,7 @@ const ENQUEUE_CHUNK = 500;
 const POLL_MS = 100;
 const FINISH_TIMEOUT_MS = 300_000;
 const READY_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 10_000;
 const FINAL_STATUSES = ['processed', 'ignored', 'dead', 'failed'];
 /** What the app's JobsService gives a delivery job, so both sides pay the same Redis bookkeeping. */
 const APP_LIKE_JOB_OPTIONS = {
@@ -40,9 +53,7 @@ const APP_LIKE_JOB_OPTIONS = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-const baseDatabaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const deliveryCount = positiveInteger('BENCH_DELIVERIES', 3000);
+const deliveryCount = positiveIntegerFromEnv('BENCH_DELIVERIES', 3000);
 const onlyBaseline = process.env.BENCH_ONLY_BASELINE === '1';
 const appEntry = resolve(ROOT, process.env.BENCH_APP_ENTRY ?? 'dist/main.js');
 
@@ -82,47 +93,9 @@ interface TargetResult {
   diagnostics: Record<string, number | string | null>;
 }
 
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`${name} must be a positive whole number`);
-  }
-  return value;
-}
-
-function databaseUrlFor(database: string): string {
-  const url = new URL(baseDatabaseUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 async function scalar(client: Client, sql: string, params: unknown[] = []): Promise<number> {
   const result = await client.query<{ value: string | number | null }>(sql, params);
   return Number(result.rows[0]?.value ?? 0);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 function sleep(ms: number): Promise<void> {
@@ -178,53 +151,6 @@ function buildWorkload(count: number): Workload {
     templateBytes: sizeOf(template),
     meanBodyBytes: Math.round(totalBytes / count),
   };
-}
-
-class ChildLog {
-  private readonly lines: string[] = [];
-
-  constructor(private readonly limit = 40) {}
-
-  attach(child: ChildProcess): void {
-    const collect = (chunk: Buffer) => {
-      this.lines.push(...chunk.toString().split('\n').filter(Boolean));
-      this.lines.splice(0, Math.max(0, this.lines.length - this.limit));
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-  }
-
-  tail(): string {
-    return this.lines.join('\n');
-  }
-}
-
-const children = new Set<ChildProcess>();
-
-function track(child: ChildProcess): ChildProcess {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      done();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-function exitedEarly(child: ChildProcess, what: string): Promise<never> {
-  return new Promise((_, reject) => {
-    child.once('exit', (code, signal) =>
-      reject(new Error(`${what} exited early (code ${code}, signal ${signal})`)),
-    );
-  });
 }
 
 /**
@@ -382,7 +308,7 @@ async function runBaseline(
     };
   } finally {
     await queue.close();
-    await stopChild(child);
+    await stopChild(child, { graceMs: STOP_GRACE_MS });
   }
 }
 
@@ -592,7 +518,7 @@ async function runApp(
       };
     });
   } finally {
-    await stopChild(child);
+    await stopChild(child, { graceMs: STOP_GRACE_MS });
   }
 }
 
@@ -616,23 +542,6 @@ function formatTable(measurements: Measurement[]): string {
     .join('\n');
 }
 
-async function deleteRedisKeys(prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
-
 async function main(): Promise<number> {
   const runId = randomBytes(6).toString('hex');
   const appDatabase = `hookyard_bench_process_${runId}`;
@@ -647,9 +556,11 @@ async function main(): Promise<number> {
   let cleaning: Promise<void> | undefined;
   const cleanup = () => {
     cleaning ??= (async () => {
-      await Promise.all([...children].map(stopChild));
+      await Promise.all(
+        [...trackedChildren].map((child) => stopChild(child, { graceMs: STOP_GRACE_MS })),
+      );
       try {
-        await withClient(baseDatabaseUrl, async (client) => {
+        await withAdminClient(async (client) => {
           for (const database of createdDatabases) {
             await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
           }
@@ -675,7 +586,7 @@ async function main(): Promise<number> {
   const baselineLog = new ChildLog();
   try {
     const workload = buildWorkload(deliveryCount);
-    await withClient(baseDatabaseUrl, async (client) => {
+    await withAdminClient(async (client) => {
       for (const database of onlyBaseline ? [baselineDatabase] : [appDatabase, baselineDatabase]) {
         await client.query(`CREATE DATABASE "${database}"`);
         createdDatabases.push(database);
@@ -771,7 +682,7 @@ async function main(): Promise<number> {
 }
 
 process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
+  for (const child of trackedChildren) child.kill('SIGKILL');
 });
 
 main().then(

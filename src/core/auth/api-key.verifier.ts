@@ -8,11 +8,6 @@ export function sha256(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-/** Compares two secrets in constant time (hashing first makes the lengths equal). */
-export function secretsEqual(a: string, b: string): boolean {
-  return timingSafeEqual(sha256(a), sha256(b));
-}
-
 /** Resolves a bearer key: the bootstrap ADMIN_TOKEN first, then the stored API keys. */
 @Injectable()
 export class ApiKeyVerifier {

@@ -6,6 +6,7 @@ import { rowsOf } from '../../../core/database/rows';
 import { AppError, ErrorCode } from '../../../core/http/app-error';
 import { ALL_QUEUES, QueueName } from '../../../core/jobs/job-catalogue';
 import { JobsService } from '../../../core/jobs/jobs.service';
+import { FINAL_STATUSES_SQL } from '../../webhooks/deliveries/delivery-status';
 import {
   CleanableState,
   JOB_STATES,
@@ -22,8 +23,6 @@ import {
 const MINUTE_MS = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CURSOR_TAG = 'jobs';
-/** Statuses a cancel leaves alone: the delivery already ended. */
-const FINAL_SQL = `('processed', 'ignored', 'dead', 'cancelled')`;
 
 export function isQueueName(name: string): name is QueueName {
   return (ALL_QUEUES as readonly string[]).includes(name);
@@ -350,7 +349,7 @@ export class QueueAdminService {
     if (valid.length === 0) return 0;
     const result = await this.dataSource.query<{ id: string }[] | [{ id: string }[], number]>(
       `UPDATE deliveries SET status = 'cancelled', last_error = $2, updated_at = now()
-       WHERE id = ANY($1::uuid[]) AND status NOT IN ${FINAL_SQL}
+       WHERE id = ANY($1::uuid[]) AND status NOT IN ${FINAL_STATUSES_SQL}
        RETURNING id`,
       [valid, `cancelled by an administrator (${requestedBy})`],
     );

@@ -12,7 +12,7 @@ import { IdentityResolver, IdentityScope } from '../../users/identity-resolver';
 import { adapterFor } from '../providers';
 import { isProvider } from '../providers/provider-adapter';
 import { SourcesService } from '../sources/sources.service';
-import { DeliveryStatus } from './delivery-status';
+import { DeliveryStatus, FINAL_STATUSES_SQL } from './delivery-status';
 
 interface ClaimedDelivery {
   id: string;
@@ -144,7 +144,7 @@ export class DeliveryProcessor {
   ): Promise<ClaimedDelivery | undefined> {
     const result = await manager.query<ClaimedDelivery[] | [ClaimedDelivery[], number]>(
       `UPDATE deliveries SET status = 'processing', attempts = attempts + 1, updated_at = now()
-       WHERE id = $1 AND status NOT IN ('processed', 'ignored', 'dead', 'cancelled')
+       WHERE id = $1 AND status NOT IN ${FINAL_STATUSES_SQL}
        RETURNING id, provider, source, repository, event, content_type, headers, body`,
       [deliveryId],
     );

@@ -18,3 +18,6 @@ export const FINAL_STATUSES: readonly DeliveryStatus[] = [
   DeliveryStatus.Dead,
   DeliveryStatus.Cancelled,
 ];
+
+/** FINAL_STATUSES as a SQL list, for `status NOT IN (…)` conditions. */
+export const FINAL_STATUSES_SQL = `(${FINAL_STATUSES.map((s) => `'${s}'`).join(', ')})`;

@@ -501,7 +501,11 @@ async function runApp(
          FROM deliveries`,
       );
       const t = timings.rows[0];
+      const sampleError = await client.query<{ last_error: string }>(
+        'SELECT last_error FROM deliveries WHERE last_error IS NOT NULL LIMIT 1',
+      );
       const diagnostics: Record<string, number | string | null> = {
+        'a last error': sampleError.rows[0]?.last_error ?? null,
         statuses: [...byStatus].map(([status, count]) => `${status}=${count}`).join(' '),
         'outbox drained (s after commit, 100 ms poll)': relayDrainedS,
         'first to last processed (s)': t.processing_s === null ? null : Number(t.processing_s),

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
+import { UnitsOfWork } from '../src/core/database/unit-of-work';
 import { ActivityRecorder } from '../src/modules/activity/activity-recorder';
 import {
   PullRequestAction,
@@ -117,19 +118,20 @@ describe('order does not matter (property test over shuffled pull request events
     events: Array<PullRequestEvent | ReviewEvent>,
   ): Promise<Record<string, unknown>> {
     for (const event of events) {
-      await t.dataSource.transaction(async (manager) => {
-        const scope = identities.scope(manager, 'github');
-        await recorder.record(
-          {
-            manager,
-            provider: 'github',
-            deliveryId: randomUUID(),
-            identities: scope,
-            afterCommit: [],
-          },
-          [event],
-        );
-      });
+      const unit = t.app.get(UnitsOfWork).begin();
+      const scope = identities.scope(unit, 'github');
+      await recorder.record(
+        {
+          session: unit,
+          provider: 'github',
+          deliveryId: randomUUID(),
+          identities: scope,
+          afterCommit: [],
+        },
+        [event],
+      );
+      // No delivery row here: a guard that always holds.
+      expect(await unit.commit({ sql: 'SELECT 1', params: [] })).toBe(true);
     }
     const [row] = await t.dataSource.query<Record<string, unknown>[]>(
       `SELECT p.title, p.state, p.draft, p.head_sha, p.labels, p.closed_at, p.merged_at, p.updated_at,

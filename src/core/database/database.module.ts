@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../../config/config';
+import { UnitsOfWork } from './unit-of-work';
 
 @Global()
 @Module({
@@ -21,9 +22,13 @@ import { AppConfig } from '../../config/config';
           connectionTimeoutMillis: 5000,
           query_timeout: 15000,
           application_name: `hookyard-${config.role}`,
+          // Statements the hot paths prepare (see pg-pool.ts) are planned once, not per call.
+          options: '-c plan_cache_mode=force_generic_plan',
         },
       }),
     }),
   ],
+  providers: [UnitsOfWork],
+  exports: [UnitsOfWork],
 })
 export class DatabaseModule {}

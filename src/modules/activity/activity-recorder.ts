@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { SqlSession } from '../../core/database/unit-of-work';
 import { IdentityResolver, IdentityScope } from '../users/identity-resolver';
 import {
   CiJobEvent,
@@ -25,7 +25,8 @@ export interface RecordedActivity {
 }
 
 export interface RecordContext {
-  manager: EntityManager;
+  /** Writes whose result is not needed are deferred, to be sent with the delivery's claim. */
+  session: SqlSession;
   provider: string;
   deliveryId: string;
   identities: IdentityScope;
@@ -135,7 +136,9 @@ export class ActivityRecorder {
         case 'pull_request': {
           const pullRequestId = await this.upsertPullRequest(ctx, repositoryId, event.pullRequest);
           const actor = await this.identities.resolve(ctx.identities, event.actor);
-          await ctx.manager.query(
+          ctx.session.defer(
+            'pull_request_events',
+
             `INSERT INTO pull_request_events (pull_request_id, delivery_id, action, actor_identity_id, occurred_at)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
             [
@@ -165,7 +168,7 @@ export class ActivityRecorder {
           break;
         }
         case 'ci_job':
-          await this.recordCiJob(ctx, repositoryId, event);
+          this.recordCiJob(ctx, repositoryId, event);
           break;
         case 'deployment':
           await this.recordDeployment(ctx, repositoryId, event);
@@ -201,18 +204,16 @@ export class ActivityRecorder {
     ) {
       return cached.id;
     }
-    const [known] = await ctx.manager.query<
-      {
-        id: string;
-        full_name: string;
-        name: string;
-        default_branch: string | null;
-        url: string | null;
-        private: boolean | null;
-        fresh: boolean;
-        last_event_at: Date | null;
-      }[]
-    >(
+    const [known] = await ctx.session.query<{
+      id: string;
+      full_name: string;
+      name: string;
+      default_branch: string | null;
+      url: string | null;
+      private: boolean | null;
+      fresh: boolean;
+      last_event_at: Date | null;
+    }>(
       `SELECT id, full_name, name, default_branch, url, private, last_event_at,
               last_event_at IS NOT NULL AND last_event_at >= $3::timestamptz - interval '${LAST_EVENT_RESOLUTION}' AS fresh
        FROM repositories WHERE provider = $1 AND external_id = $2`,
@@ -239,7 +240,7 @@ export class ActivityRecorder {
       });
       return known.id;
     }
-    const [row] = await ctx.manager.query<{ id: string }[]>(
+    const [row] = await ctx.session.query<{ id: string }>(
       `INSERT INTO repositories (provider, external_id, full_name, name, default_branch, url, private, last_event_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (provider, external_id) DO UPDATE SET
@@ -293,7 +294,9 @@ export class ActivityRecorder {
       );
     }
     // One statement for the whole push; a commit seen in an earlier push stays as it was.
-    await ctx.manager.query(
+    ctx.session.defer(
+      'commits',
+
       `INSERT INTO commits (repository_id, sha, message, author_identity_id, committer_identity_id,
                             committed_at, url, files_added, files_modified, files_removed, first_ref)
        SELECT $1, c.sha, c.message, c.author, c.committer, c.committed_at, c.url,
@@ -331,7 +334,7 @@ export class ActivityRecorder {
     const author = await this.identities.resolve(ctx.identities, pr.author);
     const mergedBy = await this.identities.resolve(ctx.identities, pr.mergedBy);
     const isNewer = newer('pull_requests', PR_STATE_RANK, 'state');
-    const [row] = await ctx.manager.query<{ id: string }[]>(
+    const [row] = await ctx.session.query<{ id: string }>(
       `INSERT INTO pull_requests (repository_id, external_id, number, title, body, state, draft,
          author_identity_id, head_ref, base_ref, head_sha, url, labels, additions, deletions,
          changed_files, commits_count, created_at, updated_at, closed_at, merged_at, merged_by_identity_id)
@@ -389,7 +392,9 @@ export class ActivityRecorder {
     const pullRequestId = await this.upsertPullRequest(ctx, repositoryId, event.pullRequest);
     const author = await this.identities.resolve(ctx.identities, event.review.author);
     const r = event.review;
-    await ctx.manager.query(
+    ctx.session.defer(
+      'reviews',
+
       `INSERT INTO reviews (pull_request_id, external_id, state, body, author_identity_id, submitted_at, commit_sha, url)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (pull_request_id, external_id) DO UPDATE SET
@@ -417,7 +422,9 @@ export class ActivityRecorder {
   ): Promise<void> {
     const author = await this.identities.resolve(ctx.identities, event.comment.author);
     const c = event.comment;
-    await ctx.manager.query(
+    ctx.session.defer(
+      'comments',
+
       `INSERT INTO comments (repository_id, external_id, target_type, target_number, target_sha, body,
          author_identity_id, path, line, url, deleted, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
@@ -451,7 +458,9 @@ export class ActivityRecorder {
     const issue = event.issue;
     const author = await this.identities.resolve(ctx.identities, issue.author);
     const isNewer = newer('issues', PR_STATE_RANK, 'state');
-    await ctx.manager.query(
+    ctx.session.defer(
+      'issues',
+
       `INSERT INTO issues (repository_id, external_id, number, title, body, state, author_identity_id,
          labels, url, created_at, updated_at, closed_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
@@ -482,11 +491,12 @@ export class ActivityRecorder {
     ctx: RecordContext,
     repositoryId: string,
     event: CiRunEvent,
-  ): Promise<string> {
+  ): Promise<void> {
     const run = event.run;
     const actor = await this.identities.resolve(ctx.identities, run.actor);
     const isNewer = newer('ci_runs', CI_STATUS_RANK, 'status');
-    const [row] = await ctx.manager.query<{ id: string }[]>(
+    ctx.session.defer(
+      'ci_runs',
       `INSERT INTO ci_runs (repository_id, source, external_id, name, status, conclusion, head_sha, head_branch,
          trigger, run_number, attempt, url, actor_identity_id, pull_request_numbers, created_at, started_at,
          completed_at, updated_at)
@@ -495,8 +505,7 @@ export class ActivityRecorder {
          ${takeIfNewer('ci_runs', isNewer, ['name', 'status', 'conclusion', 'head_branch', 'attempt', 'url', 'pull_request_numbers', 'completed_at'])},
          started_at = coalesce(ci_runs.started_at, excluded.started_at),
          actor_identity_id = coalesce(ci_runs.actor_identity_id, excluded.actor_identity_id),
-         updated_at = greatest(ci_runs.updated_at, excluded.updated_at)
-       RETURNING id`,
+         updated_at = greatest(ci_runs.updated_at, excluded.updated_at)`,
       [
         repositoryId,
         run.source,
@@ -518,17 +527,14 @@ export class ActivityRecorder {
         run.updatedAt,
       ],
     );
-    return row.id;
   }
 
-  private async recordCiJob(
-    ctx: RecordContext,
-    repositoryId: string,
-    event: CiJobEvent,
-  ): Promise<void> {
+  private recordCiJob(ctx: RecordContext, repositoryId: string, event: CiJobEvent): void {
     const job = event.job;
     const isNewer = newer('ci_jobs', CI_STATUS_RANK, 'status');
-    await ctx.manager.query(
+    ctx.session.defer(
+      'ci_jobs',
+
       `INSERT INTO ci_jobs (repository_id, source, external_id, run_external_id, name, status, conclusion,
          head_sha, head_branch, stage, url, runner_name, created_at, started_at, completed_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
@@ -564,7 +570,7 @@ export class ActivityRecorder {
   ): Promise<void> {
     const d = event.deployment;
     const creator = await this.identities.resolve(ctx.identities, d.creator);
-    const [row] = await ctx.manager.query<{ id: string }[]>(
+    const [row] = await ctx.session.query<{ id: string }>(
       `INSERT INTO deployments (repository_id, external_id, environment, ref, sha, creator_identity_id, url,
          created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -588,12 +594,16 @@ export class ActivityRecorder {
     );
     if (!event.status) return;
     const s = event.status;
-    await ctx.manager.query(
+    ctx.session.defer(
+      'deployment_statuses',
+
       `INSERT INTO deployment_statuses (deployment_id, external_id, state, description, url, created_at)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
       [row.id, s.externalId ?? null, s.state, s.description ?? null, s.url ?? null, s.createdAt],
     );
-    await ctx.manager.query(
+    ctx.session.defer(
+      'deployments',
+
       `UPDATE deployments SET latest_state = $2, latest_state_at = $3
        WHERE id = $1 AND (latest_state_at IS NULL OR latest_state_at <= $3)`,
       [row.id, s.state, s.createdAt],
@@ -607,7 +617,9 @@ export class ActivityRecorder {
   ): Promise<void> {
     const r = event.release;
     const author = await this.identities.resolve(ctx.identities, r.author);
-    await ctx.manager.query(
+    ctx.session.defer(
+      'releases',
+
       `INSERT INTO releases (repository_id, external_id, tag_name, name, body, draft, prerelease,
          author_identity_id, url, deleted, created_at, published_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)

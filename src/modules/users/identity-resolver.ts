@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { rowsOf } from '../../core/database/rows';
+import { SqlSession } from '../../core/database/unit-of-work';
 import type { ActorRef } from '../activity/domain-events';
 
 export interface ResolvedIdentity {
@@ -28,7 +27,7 @@ export class IdentityScope {
   readonly resolved = new Map<string, ResolvedIdentity>();
 
   constructor(
-    readonly manager: EntityManager,
+    readonly session: SqlSession,
     readonly provider: string,
   ) {}
 }
@@ -43,8 +42,8 @@ export class IdentityScope {
 export class IdentityResolver {
   private readonly cache = new Map<string, { at: number; value: ResolvedIdentity }>();
 
-  scope(manager: EntityManager, provider: string): IdentityScope {
-    return new IdentityScope(manager, provider);
+  scope(session: SqlSession, provider: string): IdentityScope {
+    return new IdentityScope(session, provider);
   }
 
   /** Call after the scope's transaction committed. */
@@ -100,8 +99,8 @@ export class IdentityResolver {
 
   /** Writes (and so locks the row) only when the forge tells us something new. */
   private async upsertAccount(scope: IdentityScope, actor: ActorRef): Promise<IdentityRow> {
-    const [known] = await scope.manager.query<
-      (IdentityRow & { avatar_url: string | null; bot: boolean })[]
+    const [known] = await scope.session.query<
+      IdentityRow & { avatar_url: string | null; bot: boolean }
     >(
       `SELECT id, person_id, name, login, email, email_verified, avatar_url, bot FROM identities
        WHERE provider = $1 AND external_id = $2`,
@@ -118,7 +117,7 @@ export class IdentityResolver {
     ) {
       return known;
     }
-    const [row] = await scope.manager.query<IdentityRow[]>(
+    const [row] = await scope.session.query<IdentityRow>(
       `INSERT INTO identities (provider, external_id, login, name, email, email_verified, avatar_url, bot)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (provider, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
@@ -151,7 +150,7 @@ export class IdentityResolver {
     actor: ActorRef,
   ): Promise<IdentityRow | undefined> {
     if (!actor.login) return undefined;
-    const [row] = await scope.manager.query<IdentityRow[]>(
+    const [row] = await scope.session.query<IdentityRow>(
       `SELECT id, person_id, name, login, email, email_verified FROM identities
        WHERE provider = $1 AND lower(login) = lower($2) AND external_id IS NOT NULL LIMIT 1`,
       [scope.provider, actor.login],
@@ -164,7 +163,7 @@ export class IdentityResolver {
     actor: ActorRef,
   ): Promise<IdentityRow | undefined> {
     if (!actor.email) return undefined;
-    const [row] = await scope.manager.query<IdentityRow[]>(
+    const [row] = await scope.session.query<IdentityRow>(
       `INSERT INTO identities (provider, login, name, email, bot)
        VALUES ($1, $2, $3, lower($4), $5)
        ON CONFLICT (provider, lower(email)) WHERE external_id IS NULL DO UPDATE SET
@@ -179,7 +178,7 @@ export class IdentityResolver {
 
   /** Gives an identity its person, under a row lock so that concurrent deliveries agree. */
   private async attachPerson(scope: IdentityScope, identityId: string): Promise<string> {
-    const [locked] = await scope.manager.query<IdentityRow[]>(
+    const [locked] = await scope.session.query<IdentityRow>(
       `SELECT id, person_id, name, login, email, email_verified FROM identities WHERE id = $1 FOR UPDATE`,
       [identityId],
     );
@@ -188,10 +187,10 @@ export class IdentityResolver {
     if (locked.email && locked.email_verified) {
       // Two forges naming the same email at the same moment must end in one person: the second
       // transaction waits here until the first has committed its person, then finds it.
-      await scope.manager.query('SELECT pg_advisory_xact_lock(hashtextextended(lower($1), 0))', [
+      await scope.session.query('SELECT pg_advisory_xact_lock(hashtextextended(lower($1), 0))', [
         locked.email,
       ]);
-      const [match] = await scope.manager.query<{ person_id: string }[]>(
+      const [match] = await scope.session.query<{ person_id: string }>(
         `SELECT person_id FROM identities
          WHERE email_verified AND lower(email) = lower($1) AND person_id IS NOT NULL AND id <> $2
          ORDER BY created_at LIMIT 1`,
@@ -200,17 +199,15 @@ export class IdentityResolver {
       personId = match?.person_id;
     }
     if (!personId) {
-      const [person] = await scope.manager.query<{ id: string }[]>(
+      const [person] = await scope.session.query<{ id: string }>(
         `INSERT INTO people (display_name, primary_email) VALUES ($1, $2) RETURNING id`,
         [locked.name ?? locked.login ?? locked.email, locked.email],
       );
       personId = person.id;
     }
-    rowsOf(
-      await scope.manager.query<{ id: string }[] | [{ id: string }[], number]>(
-        `UPDATE identities SET person_id = $2, updated_at = now() WHERE id = $1 RETURNING id`,
-        [identityId, personId],
-      ),
+    await scope.session.query(
+      `UPDATE identities SET person_id = $2, updated_at = now() WHERE id = $1`,
+      [identityId, personId],
     );
     return personId;
   }

@@ -2,6 +2,12 @@ import { Migration } from '../migration';
 import { deliveriesAndSources } from './0001-deliveries-and-sources';
 import { activity } from './0002-activity';
 import { apiKeysAndAudit } from './0003-api-keys-and-audit';
+import { processingHotPath } from './0004-processing-hot-path';
 
 /** Every migration, oldest first. Append only. */
-export const MIGRATIONS: readonly Migration[] = [deliveriesAndSources, activity, apiKeysAndAudit];
+export const MIGRATIONS: readonly Migration[] = [
+  deliveriesAndSources,
+  activity,
+  apiKeysAndAudit,
+  processingHotPath,
+];

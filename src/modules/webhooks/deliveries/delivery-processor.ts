@@ -1,20 +1,23 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, UnrecoverableError } from 'bullmq';
-import { DataSource, EntityManager } from 'typeorm';
-import { rowsOf } from '../../../core/database/rows';
+import { DataSource } from 'typeorm';
+import { Batcher } from '../../../core/database/batcher';
+import { pgPoolOf, prepared } from '../../../core/database/pg-pool';
+import { isTransientError } from '../../../core/database/transient-errors';
+import { UnitsOfWork } from '../../../core/database/unit-of-work';
 import { JobName, JobPayloads } from '../../../core/jobs/job-catalogue';
 import { JobHandler } from '../../../core/jobs/job-handler.decorator';
 import { JobsService } from '../../../core/jobs/jobs.service';
 import { ActivityRecorder, RecordedActivity } from '../../activity/activity-recorder';
 import { DomainEvent, UnreadablePayloadError } from '../../activity/domain-events';
-import { IdentityResolver, IdentityScope } from '../../users/identity-resolver';
+import { IdentityResolver } from '../../users/identity-resolver';
 import { adapterFor } from '../providers';
 import { isProvider } from '../providers/provider-adapter';
 import { SourcesService } from '../sources/sources.service';
 import { DeliveryStatus, FINAL_STATUSES_SQL } from './delivery-status';
 
-interface ClaimedDelivery {
+interface StoredDelivery {
   id: string;
   provider: string;
   source: string;
@@ -23,6 +26,7 @@ interface ClaimedDelivery {
   content_type: string;
   headers: Record<string, string>;
   body: Buffer | null;
+  final: boolean;
 }
 
 /** The payload a stored body carries (GitHub form bodies wrap it in `payload=`). */
@@ -62,9 +66,17 @@ function firstString(
 @Injectable()
 export class DeliveryProcessor {
   private readonly logger = new Logger(DeliveryProcessor.name);
+  private readonly loads = new Batcher<string, StoredDelivery | undefined>({
+    maxBatch: 64,
+    maxParallel: 2,
+    run: (ids) => this.loadMany(ids),
+    // A malformed id fails alone; an unavailable database fails them all.
+    isolate: (error) => !isTransientError(error),
+  });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly units: UnitsOfWork,
     private readonly recorder: ActivityRecorder,
     private readonly identities: IdentityResolver,
     private readonly jobs: JobsService,
@@ -74,44 +86,51 @@ export class DeliveryProcessor {
   @JobHandler(JobName.ProcessDelivery)
   async process(payload: JobPayloads[JobName.ProcessDelivery], job: Job): Promise<DeliveryStatus> {
     try {
-      let scope: IdentityScope | undefined;
+      const delivery = await this.load(payload.deliveryId);
+      // Already final (processed meanwhile, cancelled, or a repeat job): nothing to do.
+      if (!delivery) return DeliveryStatus.Processed;
+      const events = await this.normalize(delivery);
+      const status = events.length > 0 ? DeliveryStatus.Processed : DeliveryStatus.Ignored;
+      // One transaction per delivery: the records and the final status commit together, or
+      // not at all. With the repository and the people already known, that is ONE statement.
+      const unit = this.units.begin();
+      const scope = this.identities.scope(unit, delivery.provider);
       const afterCommit: Array<() => void> = [];
-      // One transaction per delivery: the claim, the records and the final status commit
-      // together (one commit, one fsync), or not at all.
-      const outcome = await this.dataSource.transaction(async (manager) => {
-        const claimed = await this.claim(manager, payload.deliveryId);
-        if (!claimed) return undefined;
-        const events = await this.normalize(claimed);
-        const status = events.length > 0 ? DeliveryStatus.Processed : DeliveryStatus.Ignored;
-        scope = this.identities.scope(manager, claimed.provider);
-        const activity = await this.recorder.record(
+      let activity: RecordedActivity;
+      try {
+        activity = await this.recorder.record(
           {
-            manager,
-            provider: claimed.provider,
-            deliveryId: claimed.id,
+            session: unit,
+            provider: delivery.provider,
+            deliveryId: delivery.id,
             identities: scope,
             afterCommit,
           },
           events,
         );
-        await manager.query(
-          `UPDATE deliveries SET status = $2, processed_at = now(), last_error = NULL, updated_at = now(),
-             action = coalesce(action, $3), repository = coalesce(repository, $4)
-           WHERE id = $1`,
-          [
-            claimed.id,
-            status,
-            firstString(events, (e) => ('action' in e ? e.action : undefined)),
-            firstString(events, (e) => e.repository.fullName),
-          ],
-        );
-        return { status, activity };
+      } catch (error) {
+        await unit.rollback();
+        throw error;
+      }
+      const claimed = await unit.commit({
+        sql: `UPDATE deliveries SET status = $2, attempts = attempts + 1, processed_at = now(),
+                  last_error = NULL, updated_at = now(),
+                  action = coalesce(action, $3), repository = coalesce(repository, $4)
+                WHERE id = $1 AND status NOT IN ${FINAL_STATUSES_SQL}
+                RETURNING id`,
+        params: [
+          delivery.id,
+          status,
+          firstString(events, (e) => ('action' in e ? e.action : undefined)),
+          firstString(events, (e) => e.repository.fullName),
+        ],
       });
-      if (!outcome) return DeliveryStatus.Processed;
-      if (scope) this.identities.commit(scope);
+      // Someone finished or cancelled it meanwhile: none of this attempt was kept.
+      if (!claimed) return DeliveryStatus.Processed;
+      this.identities.commit(scope);
       for (const run of afterCommit) run();
-      await this.enqueueFollowups(outcome.activity);
-      return outcome.status;
+      await this.enqueueFollowups(activity);
+      return status;
     } catch (error) {
       await this.recordFailure(payload.deliveryId, error, job);
       if (error instanceof UnreadablePayloadError) throw new UnrecoverableError(error.message);
@@ -119,7 +138,7 @@ export class DeliveryProcessor {
     }
   }
 
-  private async normalize(claimed: ClaimedDelivery): Promise<DomainEvent[]> {
+  private async normalize(claimed: StoredDelivery): Promise<DomainEvent[]> {
     if (!isProvider(claimed.provider)) {
       throw new UnreadablePayloadError(`unknown provider ${claimed.provider}`);
     }
@@ -135,27 +154,27 @@ export class DeliveryProcessor {
   }
 
   /**
-   * Locks and loads the delivery, counting the attempt; undefined when it is already final.
-   * Inside the transaction, `processing` is never seen by others: a crash rolls it back.
+   * The delivery to process, read without a lock: the claim is the guard of the closing
+   * statement, so a delivery finished meanwhile keeps nothing of this attempt. Undefined when it
+   * is already final. Concurrent jobs share one query.
    */
-  private async claim(
-    manager: EntityManager,
-    deliveryId: string,
-  ): Promise<ClaimedDelivery | undefined> {
-    const result = await manager.query<ClaimedDelivery[] | [ClaimedDelivery[], number]>(
-      `UPDATE deliveries SET status = 'processing', attempts = attempts + 1, updated_at = now()
-       WHERE id = $1 AND status NOT IN ${FINAL_STATUSES_SQL}
-       RETURNING id, provider, source, repository, event, content_type, headers, body`,
-      [deliveryId],
+  private async load(deliveryId: string): Promise<StoredDelivery | undefined> {
+    const row = await this.loads.submit(deliveryId);
+    if (!row) throw new UnrecoverableError(`delivery ${deliveryId} does not exist`);
+    return row.final ? undefined : row;
+  }
+
+  private async loadMany(ids: string[]): Promise<(StoredDelivery | undefined)[]> {
+    const result = await pgPoolOf(this.dataSource).query(
+      prepared(
+        `SELECT id, provider, source, repository, event, content_type, headers, body,
+                status IN ${FINAL_STATUSES_SQL} AS final
+         FROM deliveries WHERE id = ANY($1::uuid[])`,
+        [ids],
+      ),
     );
-    const rows = rowsOf(result);
-    if (rows.length > 0) return rows[0];
-    const [exists] = await manager.query<{ id: string }[]>(
-      'SELECT id FROM deliveries WHERE id = $1',
-      [deliveryId],
-    );
-    if (!exists) throw new UnrecoverableError(`delivery ${deliveryId} does not exist`);
-    return undefined;
+    const byId = new Map((result.rows as StoredDelivery[]).map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id));
   }
 
   /**

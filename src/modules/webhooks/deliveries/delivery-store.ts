@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/config';
+import { Batcher } from '../../../core/database/batcher';
 import { isTransientError } from '../../../core/database/transient-errors';
 import { AppError, ErrorCode } from '../../../core/http/app-error';
 import { DeliveryStatus } from './delivery-status';
@@ -25,12 +26,6 @@ export interface StoredDelivery {
   id: string;
   duplicate: boolean;
   status: DeliveryStatus;
-}
-
-interface Pending {
-  delivery: NewDelivery;
-  resolve: (stored: StoredDelivery) => void;
-  reject: (error: unknown) => void;
 }
 
 /** Most rows in one INSERT. */
@@ -86,65 +81,35 @@ const keyOf = (provider: string, source: string, deliveryId: string) =>
 @Injectable()
 export class DeliveryStore {
   private readonly logger = new Logger(DeliveryStore.name);
-  private queue: Pending[] = [];
-  private inFlight = 0;
-  private scheduled = false;
-
-  /** INSERTs in flight at once: most of the pool, leaving room for reads and health checks. */
-  private readonly maxParallelFlushes: number;
+  private readonly group: Batcher<NewDelivery, StoredDelivery>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     config: AppConfig,
   ) {
-    this.maxParallelFlushes = Math.min(8, Math.max(1, config.databasePoolSize - 2));
-  }
-
-  store(delivery: NewDelivery): Promise<StoredDelivery> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ delivery, resolve, reject });
-      this.schedule();
+    this.group = new Batcher({
+      maxBatch: MAX_BATCH,
+      // INSERTs in flight at once: most of the pool, leaving room for reads and health checks.
+      maxParallel: Math.min(8, Math.max(1, config.databasePoolSize - 2)),
+      run: (deliveries) => this.insert(deliveries),
+      // One bad row must not fail the others; an unavailable database fails them all.
+      isolate: (error) => !isTransientError(error),
     });
   }
 
-  private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.maxParallelFlushes || this.queue.length === 0)
-      return;
-    this.scheduled = true;
-    // Let the requests that arrive in this turn of the event loop join the batch.
-    setImmediate(() => {
-      this.scheduled = false;
-      while (this.inFlight < this.maxParallelFlushes && this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH);
-        this.inFlight++;
-        void this.flush(batch).finally(() => {
-          this.inFlight--;
-          this.schedule();
-        });
-      }
-    });
-  }
-
-  private async flush(batch: Pending[]): Promise<void> {
+  async store(delivery: NewDelivery): Promise<StoredDelivery> {
     try {
-      const results = await this.insert(batch.map((p) => p.delivery));
-      batch.forEach((p, i) => p.resolve(results[i]));
+      return await this.group.submit(delivery);
     } catch (error) {
-      if (batch.length > 1 && !isTransientError(error)) {
-        // One bad row must not fail the others: retry them one by one.
-        await Promise.all(batch.map((p) => this.flush([p])));
-        return;
-      }
       if (!isTransientError(error)) {
         this.logger.error(
           `delivery insert failed: ${error instanceof Error ? error.message : String(error)}`,
         );
       }
-      const unavailable = new AppError(
+      throw new AppError(
         ErrorCode.ServiceUnavailable,
         'The delivery could not be stored; retry later',
       );
-      batch.forEach((p) => p.reject(unavailable));
     }
   }
 

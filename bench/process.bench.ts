@@ -54,6 +54,12 @@ const APP_LIKE_JOB_OPTIONS = {
 };
 
 const deliveryCount = positiveIntegerFromEnv('BENCH_DELIVERIES', 3000);
+/**
+ * Rounds of baseline-then-app, each pair on fresh databases. This machine's speed drifts by
+ * tens of percent from minute to minute, so the ratio is taken within each round and the
+ * median of the rounds is reported.
+ */
+const rounds = positiveIntegerFromEnv('BENCH_ROUNDS', 3);
 const onlyBaseline = process.env.BENCH_ONLY_BASELINE === '1';
 const appEntry = resolve(ROOT, process.env.BENCH_APP_ENTRY ?? 'dist/main.js');
 
@@ -72,6 +78,7 @@ interface Workload {
 
 interface Measurement {
   target: TargetName;
+  round: number;
   deliveries: number;
   commits: number;
   seconds: number;
@@ -185,6 +192,7 @@ async function waitUntilDone(
 
 function measurementOf(
   target: TargetName,
+  round: number,
   workload: Workload,
   seconds: number,
   deliveries: number,
@@ -192,12 +200,25 @@ function measurementOf(
   const commits = deliveries * workload.commitsPerPush;
   return {
     target,
+    round,
     deliveries,
     commits,
     seconds,
     deliveriesPerS: deliveries / seconds,
     commitsPerS: commits / seconds,
   };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** The round with the median throughput (the lower middle one for an even count). */
+function medianOf(measurements: Measurement[]): Measurement | undefined {
+  const sorted = [...measurements].sort((a, b) => a.deliveriesPerS - b.deliveriesPerS);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 function check(target: TargetName, name: string, expected: number, actual: number): Check {
@@ -208,6 +229,7 @@ function check(target: TargetName, name: string, expected: number, actual: numbe
 // baseline
 
 async function runBaseline(
+  round: number,
   workload: Workload,
   database: string,
   prefix: string,
@@ -302,7 +324,7 @@ async function runBaseline(
       ),
     ]);
     return {
-      measurement: measurementOf('baseline', workload, seconds, workload.bodies.length),
+      measurement: measurementOf('baseline', round, workload, seconds, workload.bodies.length),
       checks,
       diagnostics: {},
     };
@@ -409,6 +431,7 @@ async function jobDurations(port: number): Promise<Record<string, string>> {
 }
 
 async function runApp(
+  round: number,
   workload: Workload,
   database: string,
   prefix: string,
@@ -516,7 +539,7 @@ async function runApp(
         ...(await jobDurations(port)),
       };
       return {
-        measurement: measurementOf('app', workload, seconds, processed),
+        measurement: measurementOf('app', round, workload, seconds, processed),
         checks,
         diagnostics,
       };
@@ -530,9 +553,18 @@ async function runApp(
 // report
 
 function formatTable(measurements: Measurement[]): string {
-  const header = ['target', 'deliveries', 'commits', 'seconds', 'deliveries/s', 'commits/s'];
+  const header = [
+    'target',
+    'round',
+    'deliveries',
+    'commits',
+    'seconds',
+    'deliveries/s',
+    'commits/s',
+  ];
   const rows = measurements.map((m) => [
     m.target,
+    String(m.round),
     String(m.deliveries),
     String(m.commits),
     m.seconds.toFixed(2),
@@ -548,12 +580,9 @@ function formatTable(measurements: Measurement[]): string {
 
 async function main(): Promise<number> {
   const runId = randomBytes(6).toString('hex');
-  const appDatabase = `hookyard_bench_process_${runId}`;
-  const baselineDatabase = `hookyard_bench_process_${runId}_baseline`;
-  // Both prefixes start with redisPrefix, so one SCAN removes everything this run wrote.
+  const databasePrefix = `hookyard_bench_process_${runId}`;
+  // Every prefix starts with redisPrefix, so one SCAN removes everything this run wrote.
   const redisPrefix = `hookyard-bench-process-${runId}`;
-  const appPrefix = `${redisPrefix}-app`;
-  const baselinePrefix = `${redisPrefix}-baseline`;
   const dataDir = mkdtempSync(join(tmpdir(), 'hookyard-bench-process-'));
   const createdDatabases: string[] = [];
 
@@ -590,43 +619,61 @@ async function main(): Promise<number> {
   const baselineLog = new ChildLog();
   try {
     const workload = buildWorkload(deliveryCount);
-    await withAdminClient(async (client) => {
-      for (const database of onlyBaseline ? [baselineDatabase] : [appDatabase, baselineDatabase]) {
-        await client.query(`CREATE DATABASE "${database}"`);
-        createdDatabases.push(database);
-      }
-    });
-
     console.log(
       `process bench: ${deliveryCount} push deliveries × ${workload.commitsPerPush} commits ` +
         `(~${workload.meanBodyBytes} bytes each), concurrency ${CONCURRENCY}, ` +
-        `${availableParallelism()} CPUs, node ${process.version}`,
+        `${rounds} round(s), ${availableParallelism()} CPUs, node ${process.version}`,
     );
 
     const results: TargetResult[] = [];
-    results.push(
-      await runBaseline(workload, baselineDatabase, baselinePrefix, baselineLog).catch(
-        (error: unknown) => {
-          throw new Error(`baseline: ${String(error)}\n${baselineLog.tail()}`);
-        },
-      ),
-    );
-    if (!onlyBaseline) {
-      results.push(
-        await runApp(workload, appDatabase, appPrefix, dataDir, appLog).catch((error: unknown) => {
-          throw new Error(`app: ${String(error)}\n${appLog.tail()}`);
-        }),
+    const ratios: number[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const appDatabase = `${databasePrefix}_r${round}`;
+      const baselineDatabase = `${databasePrefix}_r${round}_baseline`;
+      await withAdminClient(async (client) => {
+        for (const database of onlyBaseline
+          ? [baselineDatabase]
+          : [appDatabase, baselineDatabase]) {
+          await client.query(`CREATE DATABASE "${database}"`);
+          createdDatabases.push(database);
+        }
+      });
+      const baselineResult = await runBaseline(
+        round,
+        workload,
+        baselineDatabase,
+        `${redisPrefix}-r${round}-baseline`,
+        baselineLog,
+      ).catch((error: unknown) => {
+        throw new Error(`baseline: ${String(error)}\n${baselineLog.tail()}`);
+      });
+      results.push(baselineResult);
+      if (onlyBaseline) continue;
+      const appResult = await runApp(
+        round,
+        workload,
+        appDatabase,
+        `${redisPrefix}-r${round}-app`,
+        dataDir,
+        appLog,
+      ).catch((error: unknown) => {
+        throw new Error(`app: ${String(error)}\n${appLog.tail()}`);
+      });
+      results.push(appResult);
+      const roundRatio =
+        appResult.measurement.deliveriesPerS / baselineResult.measurement.deliveriesPerS;
+      ratios.push(roundRatio);
+      console.log(
+        `round ${round}: app ${appResult.measurement.deliveriesPerS.toFixed(0)}/s, ` +
+          `baseline ${baselineResult.measurement.deliveriesPerS.toFixed(0)}/s, ratio ${roundRatio.toFixed(2)}x`,
       );
     }
 
     const measurements = results.map((r) => r.measurement);
     const checks = results.flatMap((r) => r.checks);
-    const baseline = measurements.find((m) => m.target === 'baseline');
-    const app = measurements.find((m) => m.target === 'app');
-    const ratio =
-      app === undefined || baseline === undefined
-        ? undefined
-        : app.deliveriesPerS / baseline.deliveriesPerS;
+    const baseline = medianOf(measurements.filter((m) => m.target === 'baseline'));
+    const app = medianOf(measurements.filter((m) => m.target === 'app'));
+    const ratio = ratios.length === 0 ? undefined : median(ratios);
 
     console.log(`\n${formatTable(measurements)}\n`);
     for (const c of checks) {
@@ -636,7 +683,7 @@ async function main(): Promise<number> {
     }
     for (const result of results) {
       for (const [name, value] of Object.entries(result.diagnostics)) {
-        console.log(`${result.measurement.target}: ${name}: ${value}`);
+        console.log(`${result.measurement.target} r${result.measurement.round}: ${name}: ${value}`);
       }
     }
 
@@ -655,11 +702,20 @@ async function main(): Promise<number> {
             templateBytes: workload.templateBytes,
             meanBodyBytes: workload.meanBodyBytes,
             onlyBaseline,
+            rounds,
           },
-          summary: { baseline: baseline ?? null, app: app ?? null, ratio: ratio ?? null },
+          summary: {
+            baseline: baseline ?? null,
+            app: app ?? null,
+            ratio: ratio ?? null,
+            roundRatios: ratios,
+          },
           checks,
           diagnostics: Object.fromEntries(
-            results.map((r) => [r.measurement.target, r.diagnostics]),
+            results.map((r) => [
+              `${r.measurement.target} round ${r.measurement.round}`,
+              r.diagnostics,
+            ]),
           ),
         },
         null,
@@ -676,8 +732,8 @@ async function main(): Promise<number> {
     console.log(
       app === undefined || ratio === undefined
         ? `process: ${baselineText} (app skipped)`
-        : `process: app ${app.deliveriesPerS.toFixed(0)} deliveries/s | ${baselineText} | ` +
-            `ratio ${ratio.toFixed(2)}x`,
+        : `process (median of ${rounds} rounds): app ${app.deliveriesPerS.toFixed(0)} deliveries/s | ${baselineText} | ` +
+            `ratio ${ratio.toFixed(2)}x (median of the rounds' ratios)`,
     );
     return failures.length > 0 ? 1 : 0;
   } finally {

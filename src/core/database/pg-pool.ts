@@ -30,7 +30,11 @@ const sightings = new Map<string, number>();
  * (node-postgres sends Parse only the first time a connection sees the name). Planning was a
  * third of the database's time per delivery in the worker.
  */
-export function prepared(text: string, values: readonly unknown[]): QueryConfig {
+export function prepared(
+  text: string,
+  values: readonly unknown[],
+  options: { binary?: boolean } = {},
+): QueryConfig {
   let name = names.get(text);
   if (name === undefined && names.size < MAX_PREPARED) {
     const seen = (sightings.get(text) ?? 0) + 1;
@@ -44,5 +48,9 @@ export function prepared(text: string, values: readonly unknown[]): QueryConfig 
       sightings.set(text, seen);
     }
   }
-  return name === undefined ? { text, values: [...values] } : { name, text, values: [...values] };
+  // `binary` (results in binary format) is a node-postgres option its types do not declare.
+  const config: QueryConfig & { binary?: boolean } = { text, values: [...values] };
+  if (name !== undefined) config.name = name;
+  if (options.binary) config.binary = true;
+  return config;
 }

@@ -24,17 +24,18 @@ interface StoredDelivery {
   repository: string | null;
   event: string;
   content_type: string;
-  headers: Record<string, string>;
-  body: Buffer | null;
+  /** JSON text. */
+  headers: string;
+  /** The stored bytes read as UTF-8, as the forge sent them. */
+  body: string | null;
   final: boolean;
 }
 
 /** The payload a stored body carries (GitHub form bodies wrap it in `payload=`). */
-export function payloadOf(body: Buffer | null, contentType: string): unknown {
-  if (!body)
+export function payloadOf(text: string | null, contentType: string): unknown {
+  if (text === null)
     throw new UnreadablePayloadError('the body is no longer stored (removed by retention)');
   try {
-    const text = body.toString('utf8');
     if (contentType.startsWith('application/x-www-form-urlencoded')) {
       const payload = new URLSearchParams(text).get('payload');
       if (payload === null) throw new UnreadablePayloadError('form body without a payload field');
@@ -149,7 +150,7 @@ export class DeliveryProcessor {
     return adapterFor(claimed.provider).normalize(
       claimed.event,
       payloadOf(claimed.body, claimed.content_type),
-      claimed.headers,
+      JSON.parse(claimed.headers) as Record<string, string>,
     );
   }
 
@@ -165,12 +166,15 @@ export class DeliveryProcessor {
   }
 
   private async loadMany(ids: string[]): Promise<(StoredDelivery | undefined)[]> {
+    // Binary results: the body arrives as its own bytes, not as hex text twice its size. Every
+    // column is one that node-postgres reads correctly in binary (text, bool, bytea as text).
     const result = await pgPoolOf(this.dataSource).query(
       prepared(
-        `SELECT id, provider, source, repository, event, content_type, headers, body,
-                status IN ${FINAL_STATUSES_SQL} AS final
+        `SELECT id::text AS id, provider, source, repository, event, content_type,
+                headers::text AS headers, body, status IN ${FINAL_STATUSES_SQL} AS final
          FROM deliveries WHERE id = ANY($1::uuid[])`,
         [ids],
+        { binary: true },
       ),
     );
     const byId = new Map((result.rows as StoredDelivery[]).map((row) => [row.id, row]));

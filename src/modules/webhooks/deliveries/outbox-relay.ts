@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/config';
+import { rowsOf } from '../../../core/database/rows';
 import { JobName } from '../../../core/jobs/job-catalogue';
 import { JobsService } from '../../../core/jobs/jobs.service';
 
@@ -93,29 +94,40 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * One batch under row locks (SKIP LOCKED), so that several relays share the work; a job
-   * enqueued twice is harmless anyway (job id = delivery id).
+   * One batch, marked `queued` and committed in one statement before it is enqueued: a worker
+   * that takes a job at once must not wait on this relay's row locks. SKIP LOCKED lets several
+   * relays share the work; a job enqueued twice is harmless anyway (job id = delivery id). If
+   * enqueueing fails, the batch goes back to `received` for the next drain; if this process dies
+   * first, the sweep finds the `queued` deliveries that have no job and queues them again.
    */
   private async relayBatch(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows = await manager.query<{ id: string }[]>(
-        `SELECT id FROM deliveries WHERE status = 'received'
-         ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    const rows = rowsOf(
+      await this.dataSource.query<{ id: string }[] | [{ id: string }[], number]>(
+        `UPDATE deliveries SET status = 'queued', queued_at = now(), updated_at = now()
+         WHERE id IN (SELECT id FROM deliveries WHERE status = 'received'
+                      ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING id`,
         [BATCH],
-      );
-      if (rows.length === 0) return 0;
-      const ids = rows.map((r) => r.id);
+      ),
+    );
+    if (rows.length === 0) return 0;
+    const ids = rows.map((r) => r.id);
+    try {
       await this.jobs.enqueueBulk(
         JobName.ProcessDelivery,
         ids.map((deliveryId) => ({ deliveryId })),
       );
-      await manager.query(
-        `UPDATE deliveries SET status = 'queued', queued_at = now(), updated_at = now()
-         WHERE id = ANY($1::uuid[])`,
-        [ids],
-      );
-      return ids.length;
-    });
+    } catch (error) {
+      await this.dataSource
+        .query(
+          `UPDATE deliveries SET status = 'received', queued_at = NULL, updated_at = now()
+           WHERE id = ANY($1::uuid[]) AND status = 'queued'`,
+          [ids],
+        )
+        .catch(() => undefined);
+      throw error;
+    }
+    return ids.length;
   }
 
   private async listen(): Promise<void> {

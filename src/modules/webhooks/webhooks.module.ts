@@ -5,6 +5,7 @@ import { SchedulerLock } from '../../core/database/scheduler-lock';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { DeliveriesRepository } from './deliveries/deliveries.repository';
 import { DeliveryProcessor } from './deliveries/delivery-processor';
+import { DeliveryReader } from './deliveries/delivery-reader';
 import { DeliveryReplayer } from './deliveries/delivery-replayer';
 import { DeliveryStore } from './deliveries/delivery-store';
 import { OutboxRelay } from './deliveries/outbox-relay';
@@ -27,6 +28,7 @@ import { WebhooksController } from './webhooks.controller';
     OutboxSweeper,
     RetentionService,
     DeliveryProcessor,
+    DeliveryReader,
     DeliveriesRepository,
     DeliveryReplayer,
     SourcesService,

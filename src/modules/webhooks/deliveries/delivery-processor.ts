@@ -2,9 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { Batcher } from '../../../core/database/batcher';
-import { pgPoolOf, prepared } from '../../../core/database/pg-pool';
-import { isTransientError } from '../../../core/database/transient-errors';
 import { UnitsOfWork } from '../../../core/database/unit-of-work';
 import { JobName, JobPayloads } from '../../../core/jobs/job-catalogue';
 import { JobHandler } from '../../../core/jobs/job-handler.decorator';
@@ -15,21 +12,8 @@ import { IdentityResolver } from '../../users/identity-resolver';
 import { adapterFor } from '../providers';
 import { isProvider } from '../providers/provider-adapter';
 import { SourcesService } from '../sources/sources.service';
+import { DeliveryReader, WorkDelivery } from './delivery-reader';
 import { DeliveryStatus, FINAL_STATUSES_SQL } from './delivery-status';
-
-interface StoredDelivery {
-  id: string;
-  provider: string;
-  source: string;
-  repository: string | null;
-  event: string;
-  content_type: string;
-  /** JSON text. */
-  headers: string;
-  /** The stored bytes read as UTF-8, as the forge sent them. */
-  body: string | null;
-  final: boolean;
-}
 
 /** The payload a stored body carries (GitHub form bodies wrap it in `payload=`). */
 export function payloadOf(text: string | null, contentType: string): unknown {
@@ -67,17 +51,11 @@ function firstString(
 @Injectable()
 export class DeliveryProcessor {
   private readonly logger = new Logger(DeliveryProcessor.name);
-  private readonly loads = new Batcher<string, StoredDelivery | undefined>({
-    maxBatch: 64,
-    maxParallel: 2,
-    run: (ids) => this.loadMany(ids),
-    // A malformed id fails alone; an unavailable database fails them all.
-    isolate: (error) => !isTransientError(error),
-  });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly units: UnitsOfWork,
+    private readonly reader: DeliveryReader,
     private readonly recorder: ActivityRecorder,
     private readonly identities: IdentityResolver,
     private readonly jobs: JobsService,
@@ -139,7 +117,7 @@ export class DeliveryProcessor {
     }
   }
 
-  private async normalize(claimed: StoredDelivery): Promise<DomainEvent[]> {
+  private async normalize(claimed: WorkDelivery): Promise<DomainEvent[]> {
     if (!isProvider(claimed.provider)) {
       throw new UnreadablePayloadError(`unknown provider ${claimed.provider}`);
     }
@@ -154,31 +132,11 @@ export class DeliveryProcessor {
     );
   }
 
-  /**
-   * The delivery to process, read without a lock: the claim is the guard of the closing
-   * statement, so a delivery finished meanwhile keeps nothing of this attempt. Undefined when it
-   * is already final. Concurrent jobs share one query.
-   */
-  private async load(deliveryId: string): Promise<StoredDelivery | undefined> {
-    const row = await this.loads.submit(deliveryId);
+  /** The delivery to process; undefined when it is already final. */
+  private async load(deliveryId: string): Promise<WorkDelivery | undefined> {
+    const row = await this.reader.load(deliveryId);
     if (!row) throw new UnrecoverableError(`delivery ${deliveryId} does not exist`);
     return row.final ? undefined : row;
-  }
-
-  private async loadMany(ids: string[]): Promise<(StoredDelivery | undefined)[]> {
-    // Binary results: the body arrives as its own bytes, not as hex text twice its size. Every
-    // column is one that node-postgres reads correctly in binary (text, bool, bytea as text).
-    const result = await pgPoolOf(this.dataSource).query(
-      prepared(
-        `SELECT id::text AS id, provider, source, repository, event, content_type,
-                headers::text AS headers, body, status IN ${FINAL_STATUSES_SQL} AS final
-         FROM deliveries WHERE id = ANY($1::uuid[])`,
-        [ids],
-        { binary: true },
-      ),
-    );
-    const byId = new Map((result.rows as StoredDelivery[]).map((row) => [row.id, row]));
-    return ids.map((id) => byId.get(id));
   }
 
   /**

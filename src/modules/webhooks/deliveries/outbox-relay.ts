@@ -3,9 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/config';
-import { rowsOf } from '../../../core/database/rows';
+import { pgPoolOf, prepared } from '../../../core/database/pg-pool';
 import { JobName } from '../../../core/jobs/job-catalogue';
 import { JobsService } from '../../../core/jobs/jobs.service';
+import { DeliveryReader, WORK_COLUMNS, WorkDelivery } from './delivery-reader';
 
 /** The channel the delivery INSERT notifies on commit. */
 export const OUTBOX_CHANNEL = 'hookyard_outbox';
@@ -30,6 +31,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly config: AppConfig,
     private readonly jobs: JobsService,
+    private readonly reader: DeliveryReader,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -101,16 +103,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * first, the sweep finds the `queued` deliveries that have no job and queues them again.
    */
   private async relayBatch(): Promise<number> {
-    const rows = rowsOf(
-      await this.dataSource.query<{ id: string }[] | [{ id: string }[], number]>(
+    const result = await pgPoolOf(this.dataSource).query(
+      prepared(
         `UPDATE deliveries SET status = 'queued', queued_at = now(), updated_at = now()
          WHERE id IN (SELECT id FROM deliveries WHERE status = 'received'
                       ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-         RETURNING id`,
+         RETURNING ${WORK_COLUMNS}`,
         [BATCH],
+        { binary: true },
       ),
     );
+    const rows = result.rows as WorkDelivery[];
     if (rows.length === 0) return 0;
+    // The jobs are about to be taken, most likely by this process: spare them the read.
+    this.reader.remember(rows);
     const ids = rows.map((r) => r.id);
     try {
       await this.jobs.enqueueBulk(

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Batcher } from '../../../core/database/batcher';
+import { pgPoolOf, prepared } from '../../../core/database/pg-pool';
+import { isTransientError } from '../../../core/database/transient-errors';
+import { FINAL_STATUSES_SQL } from './delivery-status';
+
+/** What the worker needs of a stored delivery. */
+export interface WorkDelivery {
+  id: string;
+  provider: string;
+  source: string;
+  repository: string | null;
+  event: string;
+  content_type: string;
+  /** JSON text. */
+  headers: string;
+  /** The stored bytes read as UTF-8, as the forge sent them. */
+  body: string | null;
+  final: boolean;
+}
+
+/**
+ * The columns of a WorkDelivery, for statements over `deliveries` read in binary: the body
+ * arrives as its own bytes, not as hex text twice its size. Every column is one node-postgres
+ * reads correctly in binary (text, bool, and bytea as text).
+ */
+export const WORK_COLUMNS = `id::text AS id, provider, source, repository, event, content_type,
+  headers::text AS headers, body, status IN ${FINAL_STATUSES_SQL} AS final`;
+
+/** Deliveries the relay has just read, kept until a job asks for them. */
+const PREFETCH_MAX_ENTRIES = 2000;
+const PREFETCH_MAX_CHARS = 64 * 1024 * 1024;
+
+/**
+ * Reads deliveries for the worker. The relay hands over the rows it has just queued, so that
+ * a job taken by this process finds its delivery in memory (one read per relay batch, not one
+ * per job); anything else is read in batched queries shared by concurrent jobs. Reading
+ * without a lock is safe: the claim is the guard of the closing statement.
+ */
+@Injectable()
+export class DeliveryReader {
+  private readonly prefetched = new Map<string, WorkDelivery>();
+  private prefetchedChars = 0;
+  private readonly reads = new Batcher<string, WorkDelivery | undefined>({
+    maxBatch: 64,
+    maxParallel: 2,
+    run: (ids) => this.readMany(ids),
+    // A malformed id fails alone; an unavailable database fails them all.
+    isolate: (error) => !isTransientError(error),
+  });
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The delivery, or undefined when there is none with this id. */
+  async load(id: string): Promise<WorkDelivery | undefined> {
+    const prefetched = this.prefetched.get(id);
+    if (prefetched) {
+      this.forget(prefetched);
+      return prefetched;
+    }
+    return this.reads.submit(id);
+  }
+
+  /** Keeps rows just read elsewhere (by the relay), oldest dropped first beyond the bounds. */
+  remember(rows: WorkDelivery[]): void {
+    for (const row of rows) {
+      const known = this.prefetched.get(row.id);
+      if (known) this.forget(known);
+      this.prefetched.set(row.id, row);
+      this.prefetchedChars += row.body?.length ?? 0;
+    }
+    for (const oldest of this.prefetched.values()) {
+      if (
+        this.prefetched.size <= PREFETCH_MAX_ENTRIES &&
+        this.prefetchedChars <= PREFETCH_MAX_CHARS
+      ) {
+        break;
+      }
+      this.forget(oldest);
+    }
+  }
+
+  private forget(row: WorkDelivery): void {
+    this.prefetched.delete(row.id);
+    this.prefetchedChars -= row.body?.length ?? 0;
+  }
+
+  private async readMany(ids: string[]): Promise<(WorkDelivery | undefined)[]> {
+    const result = await pgPoolOf(this.dataSource).query(
+      prepared(`SELECT ${WORK_COLUMNS} FROM deliveries WHERE id = ANY($1::uuid[])`, [ids], {
+        binary: true,
+      }),
+    );
+    const byId = new Map((result.rows as WorkDelivery[]).map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id));
+  }
+}

@@ -300,11 +300,9 @@ export class ActivityRecorder {
       `INSERT INTO commits (repository_id, sha, message, author_identity_id, committer_identity_id,
                             committed_at, url, files_added, files_modified, files_removed, first_ref)
        SELECT $1, c.sha, c.message, c.author, c.committer, c.committed_at, c.url,
-              ARRAY(SELECT jsonb_array_elements_text(c.added)),
-              ARRAY(SELECT jsonb_array_elements_text(c.modified)),
-              ARRAY(SELECT jsonb_array_elements_text(c.removed)), $2
+              c.added, c.modified, c.removed, $2
        FROM jsonb_to_recordset($3::jsonb) AS c(sha text, message text, author uuid, committer uuid,
-            committed_at timestamptz, url text, added jsonb, modified jsonb, removed jsonb)
+            committed_at timestamptz, url text, added text[], modified text[], removed text[])
        ON CONFLICT (repository_id, sha) DO NOTHING`,
       [
         repositoryId,

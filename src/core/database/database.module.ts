@@ -22,8 +22,6 @@ import { UnitsOfWork } from './unit-of-work';
           connectionTimeoutMillis: 5000,
           query_timeout: 15000,
           application_name: `hookyard-${config.role}`,
-          // Statements the hot paths prepare (see pg-pool.ts) are planned once, not per call.
-          options: '-c plan_cache_mode=force_generic_plan',
         },
       }),
     }),

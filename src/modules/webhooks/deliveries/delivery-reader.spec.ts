@@ -27,17 +27,35 @@ describe('DeliveryReader prefetch', () => {
     await expect(reader.load('a')).rejects.toThrow(/no PostgreSQL pool/);
   });
 
-  it('drops the oldest deliveries beyond its bounds', async () => {
+  it('keeps the oldest deliveries when full (jobs are taken oldest first)', async () => {
     const reader = new DeliveryReader(noDatabase);
     const many = Array.from({ length: 2001 }, (_, i) => delivery(`d${i}`));
     reader.remember(many);
-    await expect(reader.load('d0')).rejects.toThrow(/no PostgreSQL pool/);
-    await expect(reader.load('d1')).resolves.toEqual(delivery('d1'));
-    await expect(reader.load('d2000')).resolves.toEqual(delivery('d2000'));
+    await expect(reader.load('d0')).resolves.toEqual(delivery('d0'));
+    await expect(reader.load('d1999')).resolves.toEqual(delivery('d1999'));
+    await expect(reader.load('d2000')).rejects.toThrow(/no PostgreSQL pool/);
+  });
 
+  it('keeps no more than its byte bound', async () => {
+    const reader = new DeliveryReader(noDatabase);
     const big = 'x'.repeat(40 * 1024 * 1024);
     reader.remember([delivery('big1', big), delivery('big2', big)]);
-    await expect(reader.load('big1')).rejects.toThrow(/no PostgreSQL pool/);
-    await expect(reader.load('big2')).resolves.toMatchObject({ id: 'big2' });
+    await expect(reader.load('big1')).resolves.toMatchObject({ id: 'big1' });
+    await expect(reader.load('big2')).rejects.toThrow(/no PostgreSQL pool/);
+    // Taking one frees its room.
+    reader.remember([delivery('big3', big)]);
+    await expect(reader.load('big3')).resolves.toMatchObject({ id: 'big3' });
+  });
+
+  it('drops what nobody asked for within a minute (another process took those jobs)', async () => {
+    const reader = new DeliveryReader(noDatabase);
+    const start = Date.now();
+    reader.remember(
+      Array.from({ length: 2000 }, (_, i) => delivery(`old${i}`)),
+      start,
+    );
+    reader.remember([delivery('new')], start + 61_000);
+    await expect(reader.load('new')).resolves.toEqual(delivery('new'));
+    await expect(reader.load('old0')).rejects.toThrow(/no PostgreSQL pool/);
   });
 });

@@ -32,6 +32,8 @@ export const WORK_COLUMNS = `id::text AS id, provider, source, repository, event
 /** Deliveries the relay has just read, kept until a job asks for them. */
 const PREFETCH_MAX_ENTRIES = 2000;
 const PREFETCH_MAX_CHARS = 64 * 1024 * 1024;
+/** A row nobody asked for by then was taken by another worker process (or never will be). */
+const PREFETCH_TTL_MS = 60_000;
 
 /**
  * Reads deliveries for the worker. The relay hands over the rows it has just queued, so that
@@ -41,7 +43,8 @@ const PREFETCH_MAX_CHARS = 64 * 1024 * 1024;
  */
 @Injectable()
 export class DeliveryReader {
-  private readonly prefetched = new Map<string, WorkDelivery>();
+  /** Oldest first (insertion order), with when each was kept. */
+  private readonly prefetched = new Map<string, { row: WorkDelivery; at: number }>();
   private prefetchedChars = 0;
   private readonly reads = new Batcher<string, WorkDelivery | undefined>({
     maxBatch: 64,
@@ -57,28 +60,33 @@ export class DeliveryReader {
   async load(id: string): Promise<WorkDelivery | undefined> {
     const prefetched = this.prefetched.get(id);
     if (prefetched) {
-      this.forget(prefetched);
-      return prefetched;
+      this.forget(prefetched.row);
+      return prefetched.row;
     }
     return this.reads.submit(id);
   }
 
-  /** Keeps rows just read elsewhere (by the relay), oldest dropped first beyond the bounds. */
-  remember(rows: WorkDelivery[]): void {
-    for (const row of rows) {
-      const known = this.prefetched.get(row.id);
-      if (known) this.forget(known);
-      this.prefetched.set(row.id, row);
-      this.prefetchedChars += row.body?.length ?? 0;
+  /**
+   * Keeps rows just read elsewhere (by the relay) while there is room. When full, the newest
+   * are not kept: jobs are taken roughly oldest first, so the oldest are the ones asked for
+   * next.
+   */
+  remember(rows: WorkDelivery[], now = Date.now()): void {
+    for (const { row, at } of this.prefetched.values()) {
+      if (now - at < PREFETCH_TTL_MS) break;
+      this.forget(row);
     }
-    for (const oldest of this.prefetched.values()) {
+    for (const row of rows) {
+      const chars = row.body?.length ?? 0;
       if (
-        this.prefetched.size <= PREFETCH_MAX_ENTRIES &&
-        this.prefetchedChars <= PREFETCH_MAX_CHARS
+        this.prefetched.has(row.id) ||
+        this.prefetched.size >= PREFETCH_MAX_ENTRIES ||
+        this.prefetchedChars + chars > PREFETCH_MAX_CHARS
       ) {
-        break;
+        continue;
       }
-      this.forget(oldest);
+      this.prefetched.set(row.id, { row, at: now });
+      this.prefetchedChars += chars;
     }
   }
 

@@ -10,7 +10,8 @@ import { DeliveryReader, WORK_COLUMNS, WorkDelivery } from './delivery-reader';
 
 /** The channel the delivery INSERT notifies on commit. */
 export const OUTBOX_CHANNEL = 'hookyard_outbox';
-const BATCH = 500;
+/** Small enough that a batch (its rows, its jobs) never holds the event loop for long. */
+const BATCH = 100;
 const RETRY_MS = 1000;
 
 /**

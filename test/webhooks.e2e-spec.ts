@@ -363,6 +363,14 @@ describe('outbox recovery when Redis loses everything', () => {
       'relay',
     );
     expect(await queue.getWaitingCount()).toBeGreaterThanOrEqual(ids.length);
+    const queuedAt = Object.fromEntries(
+      (
+        await t.dataSource.query<{ id: string; at: string }[]>(
+          `SELECT id, to_json(queued_at) #>> '{}' AS at FROM deliveries WHERE id = ANY($1::uuid[])`,
+          [ids],
+        )
+      ).map((row) => [row.id, row.at]),
+    );
 
     // As FLUSHALL or a restart without persistence would: the jobs (and the pause) are gone.
     expect(await t.wipeRedis()).toBeGreaterThan(0);
@@ -378,6 +386,14 @@ describe('outbox recovery when Redis loses everything', () => {
       [ids],
     );
     expect(attempts.every((r) => r.attempts === 1)).toBe(true);
+    // The sweep records its checks in checked_at and leaves queued_at as the relay set it.
+    const [marks] = await t.dataSource.query<{ checked: number; unchanged: number }[]>(
+      `SELECT count(*) FILTER (WHERE checked_at IS NOT NULL)::int AS checked,
+              count(*) FILTER (WHERE queued_at = (q.at ->> id::text)::timestamptz)::int AS unchanged
+       FROM deliveries, (SELECT $2::jsonb AS at) AS q WHERE id = ANY($1::uuid[])`,
+      [ids, JSON.stringify(queuedAt)],
+    );
+    expect(marks).toEqual({ checked: ids.length, unchanged: ids.length });
   }, 60000);
 });
 

@@ -3,6 +3,7 @@ import { deliveriesAndSources } from './0001-deliveries-and-sources';
 import { activity } from './0002-activity';
 import { apiKeysAndAudit } from './0003-api-keys-and-audit';
 import { processingHotPath } from './0004-processing-hot-path';
+import { outboxCheckedAt } from './0005-outbox-checked-at';
 
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: readonly Migration[] = [
   activity,
   apiKeysAndAudit,
   processingHotPath,
+  outboxCheckedAt,
 ];

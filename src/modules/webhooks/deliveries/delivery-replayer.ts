@@ -74,7 +74,7 @@ export class DeliveryReplayer {
     await Promise.allSettled(ids.map((id) => queue.remove(id)));
     await this.dataSource.query(
       `UPDATE deliveries SET status = 'received', attempts = 0, last_error = NULL, processed_at = NULL,
-         queued_at = NULL, updated_at = now()
+         queued_at = NULL, checked_at = NULL, updated_at = now()
        WHERE id = ANY($1::uuid[]) AND status <> 'processing'`,
       [ids],
     );

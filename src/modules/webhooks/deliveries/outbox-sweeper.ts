@@ -80,12 +80,13 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
   async sweep(lostAfterMs = this.config.outboxLostAfterMs): Promise<SweepResult> {
     this.relay.kick();
     await this.relay.settled();
-    // Oldest check first; checking moves a row to the back, so every pass makes progress.
+    // Quiet the longest first (no queueing, no check since); checking moves a row to the back,
+    // so every pass makes progress through a backlog. greatest() skips NULLs.
     const candidates = await this.dataSource.query<{ id: string }[]>(
       `SELECT id FROM deliveries
        WHERE status IN ('queued', 'processing', 'failed')
-         AND coalesce(queued_at, received_at) < now() - $1 * interval '1 millisecond'
-       ORDER BY coalesce(queued_at, received_at) LIMIT $2`,
+         AND greatest(checked_at, queued_at, received_at) < now() - $1 * interval '1 millisecond'
+       ORDER BY greatest(checked_at, queued_at, received_at) LIMIT $2`,
       [lostAfterMs, BATCH],
     );
     const ids = candidates.map((r) => r.id);
@@ -103,7 +104,7 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
     }
     if (ids.length > 0) {
       await this.dataSource.query(
-        `UPDATE deliveries SET queued_at = now() WHERE id = ANY($1::uuid[])`,
+        `UPDATE deliveries SET checked_at = now() WHERE id = ANY($1::uuid[])`,
         [ids],
       );
     }

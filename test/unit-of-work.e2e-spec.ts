@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
 import { pgPoolOf } from '../src/core/database/pg-pool';
 import { UnitOfWork, UnitsOfWork } from '../src/core/database/unit-of-work';
+import { DeliveryReader } from '../src/modules/webhooks/deliveries/delivery-reader';
 import { startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -21,7 +23,26 @@ describe('units of work (one statement per delivery, group commit across units)'
     params: [id],
   });
   const record = (unit: UnitOfWork, id: number, value: string) =>
-    unit.defer(records, `INSERT INTO ${records} (id, value) VALUES ($1, $2)`, [id, value]);
+    unit.defer(
+      records,
+      `INSERT INTO ${records} (id, value) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+      [id, value],
+      { insertOrIgnore: true },
+    );
+  /** An upsert: it may not share a statement with another unit's write to the same table. */
+  const upsert = (unit: UnitOfWork, id: number, value: string) =>
+    unit.defer(
+      records,
+      `INSERT INTO ${records} (id, value) VALUES ($1, $2)
+       ON CONFLICT (id) DO UPDATE SET value = ${records}.value || '+' || excluded.value`,
+      [id, value],
+    );
+  const closingTexts = (spy: jest.SpiedFunction<Pool['query']>): string[] =>
+    spy.mock.calls
+      .map(([config]: unknown[]) =>
+        typeof config === 'string' ? config : String((config as { text?: unknown }).text),
+      )
+      .filter((text) => text.startsWith('WITH g0'));
   const stored = async (): Promise<Array<{ id: number; value: string }>> =>
     t.dataSource.query(`SELECT id, value FROM ${records} ORDER BY id`);
 
@@ -132,15 +153,101 @@ describe('units of work (one statement per delivery, group commit across units)'
         { id: 10, value: 'ten' },
       ]);
       // The four closed together first (guards g0..g3 in one statement), then one by one.
-      const texts = spy.mock.calls.map(([config]: unknown[]) =>
-        typeof config === 'string' ? config : String((config as { text?: unknown }).text),
-      );
-      const closing = texts.filter((text) => text.startsWith('WITH g0'));
+      const closing = closingTexts(spy);
       expect(closing[0]).toContain('g3 AS (');
       expect(closing.slice(1).every((text) => !text.includes('g1 AS ('))).toBe(true);
       expect(closing).toHaveLength(5);
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it('closes upserts of concurrent units one statement each, so one row is never hit twice', async () => {
+    const pool = pgPoolOf(t.dataSource);
+    const spy = jest.spyOn(pool, 'query');
+    try {
+      const outcomes = await Promise.all(
+        ['a', 'b', 'c'].map((value, i) => {
+          const unit = units.begin();
+          upsert(unit, 1, value);
+          return unit.commit(claim(i + 1));
+        }),
+      );
+      expect(outcomes).toEqual([true, true, true]);
+      const [row] = await stored();
+      expect(row.id).toBe(1);
+      expect(row.value.split('+').sort()).toEqual(['a', 'b', 'c']);
+      const closing = closingTexts(spy);
+      expect(closing).toHaveLength(3);
+      expect(closing.every((text) => !text.includes('g1 AS ('))).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('gives every connection back to the pool', async () => {
+    const pool = pgPoolOf(t.dataSource);
+    await Promise.allSettled(
+      [1, 2, 3].map(async (id) => {
+        const unit = units.begin();
+        await unit.query(`INSERT INTO ${others} (id) VALUES ($1)`, [id]);
+        if (id === 2) {
+          await unit.rollback();
+          return;
+        }
+        record(unit, id, id === 3 ? 'refused' : 'kept');
+        return unit.commit(claim(id));
+      }),
+    );
+    expect(pool.waitingCount).toBe(0);
+    expect(pool.idleCount).toBe(pool.totalCount);
+    expect(await stored()).toEqual([{ id: 1, value: 'kept' }]);
+  });
+});
+
+describe('reading deliveries for the worker (binary results)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ ROLE: 'api' });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('gives every column as stored, the body as its own bytes read as UTF-8', async () => {
+    const body = Buffer.concat([
+      Buffer.from('{"text":"caf\u00e9 \u{1F680}","bad":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
+    const [row] = await t.dataSource.query<{ id: string }[]>(
+      `INSERT INTO deliveries (provider, source, provider_delivery_id, event, content_type,
+         headers, body, body_size, status)
+       VALUES ('github', 'default', $1, 'push', 'application/json', $2::jsonb, $3, $4, 'queued')
+       RETURNING id`,
+      [
+        randomBytes(8).toString('hex'),
+        JSON.stringify({ 'x-github-event': 'push' }),
+        body,
+        body.length,
+      ],
+    );
+    const delivery = await t.app.get(DeliveryReader).load(row.id);
+    expect(JSON.parse(delivery?.headers ?? 'null')).toEqual({ 'x-github-event': 'push' });
+    expect({ ...delivery, headers: undefined }).toEqual({
+      id: row.id,
+      provider: 'github',
+      source: 'default',
+      repository: null,
+      event: 'push',
+      content_type: 'application/json',
+      headers: undefined,
+      body: body.toString('utf8'),
+      final: false,
+    });
+    await t.dataSource.query(`UPDATE deliveries SET status = 'processed' WHERE id = $1`, [row.id]);
+    await expect(t.app.get(DeliveryReader).load(row.id)).resolves.toMatchObject({ final: true });
   });
 });

@@ -58,3 +58,29 @@ export function isTransientError(error: unknown): boolean {
   }
   return false;
 }
+
+/** SQLSTATEs of one statement losing to another (a conflict, a lock wait, a timeout). */
+const CONFLICT_SQL_STATES = new Set(['40001', '40P01', '55P03', '57014']);
+
+function sqlStateOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const candidate = current as { code?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof candidate.code === 'string' && /^[0-9A-Z]{5}$/.test(candidate.code)) {
+      return candidate.code;
+    }
+    current = candidate.driverError ?? candidate.cause;
+  }
+  return undefined;
+}
+
+/**
+ * True when a failed batch should be retried item by item: the error belongs to one of its
+ * items (bad input) or to the batch as it happened to be (a deadlock, a lock or statement
+ * timeout), not to the database as a whole (unreachable, shutting down, out of resources).
+ */
+export function isWorthIsolating(error: unknown): boolean {
+  const state = sqlStateOf(error);
+  if (state !== undefined && CONFLICT_SQL_STATES.has(state)) return true;
+  return !isTransientError(error);
+}

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config';
 import { Batcher } from './batcher';
 import { pgPoolOf, prepared } from './pg-pool';
-import { isTransientError } from './transient-errors';
+import { isTransientError, isWorthIsolating } from './transient-errors';
 
 /** What the record writers need of a unit of work. */
 export interface SqlSession {
@@ -15,8 +15,15 @@ export interface SqlSession {
    * Queues a write whose result nobody needs; it is sent with the closing statement. `table`
    * is the table it writes: two deferred writes to one table never share a statement (one
    * statement must not touch a row twice), so the earlier one runs on its own, before it.
+   * `insertOrIgnore` marks an `INSERT … ON CONFLICT DO NOTHING`: the only kind of write that may
+   * share a statement with other units' writes to the same table (group commit).
    */
-  defer(table: string, sql: string, params: readonly unknown[]): void;
+  defer(
+    table: string,
+    sql: string,
+    params: readonly unknown[],
+    options?: { insertOrIgnore?: boolean },
+  ): void;
 }
 
 export interface Statement {
@@ -26,6 +33,7 @@ export interface Statement {
 
 interface DeferredWrite extends Statement {
   table: string;
+  insertOrIgnore: boolean;
 }
 
 /** What a unit sends last: its guard (a claim that must RETURN a row) and its deferred writes. */
@@ -39,6 +47,20 @@ const GUARD_FAILED = 'HYK01';
 
 /** Closing statements of different units written together in one statement. */
 const MAX_UNITS_PER_STATEMENT = 32;
+/** Shapes of closing work that get a group of their own; others close alone. */
+const MAX_GROUPS = 64;
+
+/**
+ * Units with the same key may close in one statement: the same guard and the same deferred
+ * statements, all of them inserts that ignore conflicts. Anything else could touch one row
+ * twice in one statement (an upsert fails on it, a plain UPDATE silently loses one), so it
+ * closes alone. One shape per group also keeps the statement texts, and so the prepared
+ * statements, few.
+ */
+function groupKeyOf(work: ClosingWork): string | undefined {
+  if (!work.deferred.every((write) => write.insertOrIgnore)) return undefined;
+  return [work.guard.sql, ...work.deferred.map((write) => write.sql)].join('\u0000');
+}
 
 /** `$n` placeholders shifted by `offset`, so that several statements can share one list. */
 function shiftPlaceholders(sql: string, offset: number): string {
@@ -86,22 +108,35 @@ function closingStatement(works: ClosingWork[]): Statement {
  */
 @Injectable()
 export class UnitsOfWork {
-  private readonly group: Batcher<ClosingWork, boolean>;
+  private readonly groups = new Map<string, Batcher<ClosingWork, boolean>>();
+  private readonly maxParallel: number;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     config: AppConfig,
   ) {
-    this.group = new Batcher({
-      maxBatch: MAX_UNITS_PER_STATEMENT,
-      maxParallel: Math.min(4, Math.max(1, config.databasePoolSize - 2)),
-      run: (works) => this.close(works),
-      isolate: (error) => !isTransientError(error),
-    });
+    this.maxParallel = Math.min(4, Math.max(1, config.databasePoolSize - 2));
   }
 
   begin(): UnitOfWork {
-    return new UnitOfWork(pgPoolOf(this.dataSource), (work) => this.group.submit(work));
+    return new UnitOfWork(pgPoolOf(this.dataSource), (work) => this.closeTogether(work));
+  }
+
+  private async closeTogether(work: ClosingWork): Promise<boolean> {
+    const key = groupKeyOf(work);
+    let group = key === undefined ? undefined : this.groups.get(key);
+    if (key !== undefined && group === undefined && this.groups.size < MAX_GROUPS) {
+      group = new Batcher({
+        maxBatch: MAX_UNITS_PER_STATEMENT,
+        maxParallel: this.maxParallel,
+        run: (works) => this.close(works),
+        // A unit that fails (its guard, its input, a lost lock race) fails alone; an
+        // unavailable database fails them all.
+        isolate: isWorthIsolating,
+      });
+      this.groups.set(key, group);
+    }
+    return group ? group.submit(work) : (await this.close([work]))[0];
   }
 
   private async close(works: ClosingWork[]): Promise<boolean[]> {
@@ -143,8 +178,14 @@ export class UnitOfWork implements SqlSession {
     return result.rows as T[];
   }
 
-  defer(table: string, sql: string, params: readonly unknown[]): void {
-    this.deferred.push({ table, sql, params });
+  defer(
+    table: string,
+    sql: string,
+    params: readonly unknown[],
+    options: { insertOrIgnore?: boolean } = {},
+  ): void {
+    if (this.done) throw new Error('this unit of work has already ended');
+    this.deferred.push({ table, sql, params, insertOrIgnore: options.insertOrIgnore ?? false });
   }
 
   /**
@@ -157,7 +198,7 @@ export class UnitOfWork implements SqlSession {
     this.done = true;
     try {
       await this.runSeparatelyWhereTablesRepeat();
-      const work: ClosingWork = { guard, deferred: this.deferred };
+      const work: ClosingWork = { guard, deferred: [...this.deferred] };
       if (!this.client) return await this.closeTogether(work);
       const statement = closingStatement([work]);
       await this.client.query(prepared(statement.sql, statement.params));
@@ -165,17 +206,25 @@ export class UnitOfWork implements SqlSession {
       this.release();
       return true;
     } catch (error) {
-      await this.rollback();
+      await this.rollback(error);
       if (isGuardFailure(error)) return false;
       throw error;
     }
   }
 
-  /** Ends the unit without keeping anything (safe to call after commit). */
-  async rollback(): Promise<void> {
+  /**
+   * Ends the unit without keeping anything (safe to call after commit). After a connection
+   * failure or a timeout (`cause`), the connection is closed rather than given back to the
+   * pool, where a late answer could reach its next user.
+   */
+  async rollback(cause?: unknown): Promise<void> {
     this.done = true;
     const client = this.client;
     if (!client) return;
+    if (cause !== undefined && isTransientError(cause) && !isWorthIsolating(cause)) {
+      this.release(cause instanceof Error ? cause : new Error('the connection failed'));
+      return;
+    }
     try {
       await client.query('ROLLBACK');
       this.release();

@@ -148,6 +148,7 @@ export class ActivityRecorder {
               actor?.identityId ?? null,
               event.occurredAt,
             ],
+            { insertOrIgnore: true },
           );
           break;
         }
@@ -321,6 +322,7 @@ export class ActivityRecorder {
           })),
         ),
       ],
+      { insertOrIgnore: true },
     );
   }
 
@@ -598,6 +600,7 @@ export class ActivityRecorder {
       `INSERT INTO deployment_statuses (deployment_id, external_id, state, description, url, created_at)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
       [row.id, s.externalId ?? null, s.state, s.description ?? null, s.url ?? null, s.createdAt],
+      { insertOrIgnore: true },
     );
     ctx.session.defer(
       'deployments',

@@ -88,7 +88,7 @@ export class DeliveryProcessor {
           events,
         );
       } catch (error) {
-        await unit.rollback();
+        await unit.rollback(error);
         throw error;
       }
       const claimed = await unit.commit({
@@ -174,7 +174,7 @@ export class DeliveryProcessor {
     await this.dataSource
       .query(
         `UPDATE deliveries SET status = $2, last_error = $3, attempts = attempts + 1, updated_at = now()
-         WHERE id = $1 AND status NOT IN ('processed', 'ignored', 'cancelled')`,
+         WHERE id = $1 AND status NOT IN ${FINAL_STATUSES_SQL}`,
         [deliveryId, final ? DeliveryStatus.Dead : DeliveryStatus.Failed, message.slice(0, 2000)],
       )
       .catch(() => undefined);

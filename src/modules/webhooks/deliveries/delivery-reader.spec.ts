@@ -4,7 +4,7 @@ import { DeliveryReader, WorkDelivery } from './delivery-reader';
 /** No database behind it: a read that is not served from memory fails loudly. */
 const noDatabase = { driver: {} } as unknown as DataSource;
 
-function delivery(id: string, body = '{}'): WorkDelivery {
+function delivery(id: string, body = '{}'): WorkDelivery & { complete: boolean } {
   return {
     id,
     provider: 'github',
@@ -15,15 +15,22 @@ function delivery(id: string, body = '{}'): WorkDelivery {
     headers: '{}',
     body,
     final: false,
+    complete: true,
   };
+}
+
+/** What load() gives back: the row without the relay's flag. */
+function loaded(id: string, body = '{}'): WorkDelivery {
+  const { complete: _complete, ...row } = delivery(id, body);
+  return row;
 }
 
 describe('DeliveryReader prefetch', () => {
   it('serves a delivery the relay handed over once, then reads it from the database', async () => {
     const reader = new DeliveryReader(noDatabase);
     reader.remember([delivery('a'), delivery('b')]);
-    await expect(reader.load('a')).resolves.toEqual(delivery('a'));
-    await expect(reader.load('b')).resolves.toEqual(delivery('b'));
+    await expect(reader.load('a')).resolves.toEqual(loaded('a'));
+    await expect(reader.load('b')).resolves.toEqual(loaded('b'));
     await expect(reader.load('a')).rejects.toThrow(/no PostgreSQL pool/);
   });
 
@@ -31,8 +38,8 @@ describe('DeliveryReader prefetch', () => {
     const reader = new DeliveryReader(noDatabase);
     const many = Array.from({ length: 2001 }, (_, i) => delivery(`d${i}`));
     reader.remember(many);
-    await expect(reader.load('d0')).resolves.toEqual(delivery('d0'));
-    await expect(reader.load('d1999')).resolves.toEqual(delivery('d1999'));
+    await expect(reader.load('d0')).resolves.toEqual(loaded('d0'));
+    await expect(reader.load('d1999')).resolves.toEqual(loaded('d1999'));
     await expect(reader.load('d2000')).rejects.toThrow(/no PostgreSQL pool/);
   });
 
@@ -55,7 +62,13 @@ describe('DeliveryReader prefetch', () => {
       start,
     );
     reader.remember([delivery('new')], start + 61_000);
-    await expect(reader.load('new')).resolves.toEqual(delivery('new'));
+    await expect(reader.load('new')).resolves.toEqual(loaded('new'));
     await expect(reader.load('old0')).rejects.toThrow(/no PostgreSQL pool/);
+  });
+
+  it('does not keep a row whose body the relay left out (too large to hand over)', async () => {
+    const reader = new DeliveryReader(noDatabase);
+    reader.remember([{ ...delivery('large'), body: null, complete: false }]);
+    await expect(reader.load('large')).rejects.toThrow(/no PostgreSQL pool/);
   });
 });

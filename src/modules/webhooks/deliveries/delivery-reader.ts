@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Batcher } from '../../../core/database/batcher';
 import { pgPoolOf, prepared } from '../../../core/database/pg-pool';
-import { isTransientError } from '../../../core/database/transient-errors';
+import { isWorthIsolating } from '../../../core/database/transient-errors';
 import { FINAL_STATUSES_SQL } from './delivery-status';
 
 /** What the worker needs of a stored delivery. */
@@ -26,8 +26,23 @@ export interface WorkDelivery {
  * arrives as its own bytes, not as hex text twice its size. Every column is one node-postgres
  * reads correctly in binary (text, bool, and bytea as text).
  */
-export const WORK_COLUMNS = `id::text AS id, provider, source, repository, event, content_type,
-  headers::text AS headers, body, status IN ${FINAL_STATUSES_SQL} AS final`;
+function workColumns(body: string): string {
+  return `id::text AS id, provider, source, repository, event, content_type,
+    headers::text AS headers, ${body} AS body, status IN ${FINAL_STATUSES_SQL} AS final`;
+}
+
+export const WORK_COLUMNS = workColumns('body');
+
+/** Bodies above this size are not handed over by the relay: their jobs read them. */
+const PREFETCH_MAX_BODY_BYTES = 256 * 1024;
+
+/** A row as the relay reads it: the body only when it is small enough to hand over. */
+export type PrefetchRow = WorkDelivery & { complete: boolean };
+
+/** The relay's RETURNING list (a batch of 25 MiB bodies must not be read into memory). */
+export const PREFETCH_COLUMNS = `${workColumns(
+  `CASE WHEN body_size <= ${PREFETCH_MAX_BODY_BYTES} THEN body END`,
+)}, body_size <= ${PREFETCH_MAX_BODY_BYTES} AS complete`;
 
 /** Deliveries the relay has just read, kept until a job asks for them. */
 const PREFETCH_MAX_ENTRIES = 2000;
@@ -51,7 +66,7 @@ export class DeliveryReader {
     maxParallel: 2,
     run: (ids) => this.readMany(ids),
     // A malformed id fails alone; an unavailable database fails them all.
-    isolate: (error) => !isTransientError(error),
+    isolate: isWorthIsolating,
   });
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -71,14 +86,15 @@ export class DeliveryReader {
    * are not kept: jobs are taken roughly oldest first, so the oldest are the ones asked for
    * next.
    */
-  remember(rows: WorkDelivery[], now = Date.now()): void {
+  remember(rows: PrefetchRow[], now = Date.now()): void {
     for (const { row, at } of this.prefetched.values()) {
       if (now - at < PREFETCH_TTL_MS) break;
       this.forget(row);
     }
-    for (const row of rows) {
+    for (const { complete, ...row } of rows) {
       const chars = row.body?.length ?? 0;
       if (
+        !complete ||
         this.prefetched.has(row.id) ||
         this.prefetched.size >= PREFETCH_MAX_ENTRIES ||
         this.prefetchedChars + chars > PREFETCH_MAX_CHARS

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/config';
 import { Batcher } from '../../../core/database/batcher';
-import { isTransientError } from '../../../core/database/transient-errors';
+import { isTransientError, isWorthIsolating } from '../../../core/database/transient-errors';
 import { AppError, ErrorCode } from '../../../core/http/app-error';
 import { DeliveryStatus } from './delivery-status';
 import { OUTBOX_CHANNEL } from './outbox-relay';
@@ -92,8 +92,9 @@ export class DeliveryStore {
       // INSERTs in flight at once: most of the pool, leaving room for reads and health checks.
       maxParallel: Math.min(8, Math.max(1, config.databasePoolSize - 2)),
       run: (deliveries) => this.insert(deliveries),
-      // One bad row must not fail the others; an unavailable database fails them all.
-      isolate: (error) => !isTransientError(error),
+      // One bad row (or a lost lock race) must not fail the others; an unavailable database
+      // fails them all.
+      isolate: isWorthIsolating,
     });
   }
 

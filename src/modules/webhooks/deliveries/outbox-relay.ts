@@ -6,7 +6,7 @@ import { AppConfig } from '../../../config/config';
 import { pgPoolOf, prepared } from '../../../core/database/pg-pool';
 import { JobName } from '../../../core/jobs/job-catalogue';
 import { JobsService } from '../../../core/jobs/jobs.service';
-import { DeliveryReader, WORK_COLUMNS, WorkDelivery } from './delivery-reader';
+import { DeliveryReader, PREFETCH_COLUMNS, PrefetchRow } from './delivery-reader';
 
 /** The channel the delivery INSERT notifies on commit. */
 export const OUTBOX_CHANNEL = 'hookyard_outbox';
@@ -109,12 +109,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         `UPDATE deliveries SET status = 'queued', queued_at = now(), updated_at = now()
          WHERE id IN (SELECT id FROM deliveries WHERE status = 'received'
                       ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-         RETURNING ${WORK_COLUMNS}`,
+         RETURNING ${PREFETCH_COLUMNS}`,
         [BATCH],
         { binary: true },
       ),
     );
-    const rows = result.rows as WorkDelivery[];
+    const rows = result.rows as PrefetchRow[];
     if (rows.length === 0) return 0;
     // The jobs are about to be taken, most likely by this process: spare them the read.
     this.reader.remember(rows);

@@ -2,7 +2,10 @@ import { Job, Worker } from 'bullmq';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { JobName, QueueName } from '../src/core/jobs/job-catalogue';
 import { JobsService } from '../src/core/jobs/jobs.service';
-import { eventually, startTestApp, TestApp } from './support/test-app';
+import { ADMIN_TOKEN, eventually, startTestApp, TestApp } from './support/test-app';
+
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 const ADMIN = '/api/v1/admin';
 const QUEUES = `${ADMIN}/queues`;
@@ -211,6 +214,31 @@ describe('admin: queues, jobs, dead letters, triggers (real HTTP, PostgreSQL, Re
       }
       const wrongKey = await t.request('GET', '/admin/queues', { token: 'not-the-key' });
       expect(wrongKey.status).toBe(401);
+      // A browser shows its login prompt for a Basic challenge.
+      expect(wrongKey.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+      const wrongBasic = await t.request('GET', '/admin/queues', {
+        token: null,
+        headers: { authorization: basic('admin', 'not-the-key') },
+      });
+      expect(wrongBasic.status).toBe(401);
+    });
+
+    it('lets a browser in with the admin key as the password of HTTP Basic', async () => {
+      const page = await t.request('GET', '/admin/queues', {
+        token: null,
+        headers: { authorization: basic('anyone', ADMIN_TOKEN) },
+      });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      const created = await t.request('POST', `${ADMIN}/api-keys`, {
+        json: { name: `queues-basic-read-${tag}`, scopes: ['read'] },
+      });
+      const readKey = created.json<{ key: string }>().key;
+      const readOnly = await t.request('GET', '/admin/queues/api/queues', {
+        token: null,
+        headers: { authorization: basic('', readKey) },
+      });
+      expect(readOnly.status).toBe(403);
     });
 
     it('lets a read key see queues and dead letters but change nothing (403)', async () => {

@@ -23,8 +23,26 @@ function envelope(
 }
 
 /**
+ * The key in an Authorization header: `Bearer <key>`, or HTTP Basic with the key as the
+ * password (any user name), which is what a browser sends after its own login prompt.
+ */
+export function keyFromAuthorization(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (bearer) return bearer[1];
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const password = colon === -1 ? '' : decoded.slice(colon + 1);
+  return password === '' ? undefined : password;
+}
+
+/**
  * The dashboard is a Fastify plugin, not a Nest route, so the global API-key guard never sees
- * it: this onRequest hook asks for the admin key on every request under BULL_BOARD_ROUTE.
+ * it: this onRequest hook asks for the admin key on every request under BULL_BOARD_ROUTE. A
+ * browser gets a Basic challenge, so it shows its login prompt (the key is the password) and
+ * then sends the key with every request of the dashboard by itself.
  */
 @Injectable()
 export class BullBoardAuth implements OnModuleInit {
@@ -43,19 +61,18 @@ export class BullBoardAuth implements OnModuleInit {
 
   private async check(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (!isBullBoardPath(request.routeOptions.url) && !isBullBoardPath(request.url)) return;
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    const principal = match ? await this.verifier.verify(match[1]) : undefined;
+    const key = keyFromAuthorization(request.headers.authorization);
+    const principal = key === undefined ? undefined : await this.verifier.verify(key);
     if (!principal) {
       await reply
         .code(401)
-        .header('www-authenticate', 'Bearer')
+        .header('www-authenticate', 'Basic realm="Hookyard queue dashboard", charset="UTF-8"')
         .send(
           envelope(
             401,
             'Unauthorized',
             ErrorCode.Unauthorized,
-            'The queue dashboard needs the admin key: send Authorization: Bearer <key>',
+            'The queue dashboard needs the admin key: as the password of the login prompt, or as Authorization: Bearer <key>',
           ),
         );
       return;

@@ -39,6 +39,8 @@ export class AppConfig {
     readonly role: Role,
     readonly databaseUrl: string | undefined,
     readonly databasePoolSize: number,
+    /** Off behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21). */
+    readonly databasePreparedStatements: boolean,
     readonly redisUrl: string,
     readonly queuePrefix: string,
     readonly dataDir: string,
@@ -164,6 +166,7 @@ export function loadConfig(env: Env): AppConfig {
     r.oneOf('ROLE', ROLES, 'all'),
     r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     r.int('DATABASE_POOL_SIZE', 20, 2, 200),
+    r.oneOf('DATABASE_PREPARED_STATEMENTS', ['true', 'false'], 'true') === 'true',
     r.url('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379') ?? '',
     r.string('QUEUE_PREFIX', 'hookyard'),
     resolve(r.string('DATA_DIR', './.data')),

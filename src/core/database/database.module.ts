@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../../config/config';
+import { usePreparedStatements } from './pg-pool';
 import { UnitsOfWork } from './unit-of-work';
 
 @Global()
@@ -8,22 +9,25 @@ import { UnitsOfWork } from './unit-of-work';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        type: 'postgres' as const,
-        url: config.databaseUrl,
-        autoLoadEntities: true,
-        // The schema belongs to the hand-written migrations, never to the ORM.
-        synchronize: false,
-        migrationsRun: false,
-        retryAttempts: 3,
-        retryDelay: 1000,
-        extra: {
-          max: config.databasePoolSize,
-          connectionTimeoutMillis: 5000,
-          query_timeout: 15000,
-          application_name: `hookyard-${config.role}`,
-        },
-      }),
+      useFactory: (config: AppConfig) => {
+        usePreparedStatements(config.databasePreparedStatements);
+        return {
+          type: 'postgres' as const,
+          url: config.databaseUrl,
+          autoLoadEntities: true,
+          // The schema belongs to the hand-written migrations, never to the ORM.
+          synchronize: false,
+          migrationsRun: false,
+          retryAttempts: 3,
+          retryDelay: 1000,
+          extra: {
+            max: config.databasePoolSize,
+            connectionTimeoutMillis: 5000,
+            query_timeout: 15000,
+            application_name: `hookyard-${config.role}`,
+          },
+        };
+      },
     }),
   ],
   providers: [UnitsOfWork],

@@ -1,4 +1,4 @@
-import { prepared } from './pg-pool';
+import { prepared, usePreparedStatements } from './pg-pool';
 
 describe('prepared statements', () => {
   it('runs a text unnamed the first time and names it from the second on', () => {
@@ -24,5 +24,19 @@ describe('prepared statements', () => {
     const text = 'SELECT $1::text AS binary_probe';
     expect(prepared(text, ['x'], { binary: true })).toMatchObject({ binary: true });
     expect(prepared(text, ['x'])).not.toHaveProperty('binary');
+  });
+
+  it('names nothing while prepared statements are turned off (a pooler in transaction mode)', () => {
+    const text = `SELECT 1 AS off_${Math.random().toString(36).slice(2)}`;
+    usePreparedStatements(false);
+    try {
+      prepared(text, []);
+      expect(prepared(text, []).name).toBeUndefined();
+      expect(prepared(text, []).name).toBeUndefined();
+    } finally {
+      usePreparedStatements(true);
+    }
+    expect(prepared(text, []).name).toBeUndefined();
+    expect(prepared(text, []).name).toMatch(/^hy_/);
   });
 });

@@ -24,6 +24,16 @@ const PREPARE_AFTER = 2;
 
 const names = new Map<string, string>();
 const sightings = new Map<string, number>();
+let enabled = true;
+
+/**
+ * Turns prepared statements on or off for this process (DATABASE_PREPARED_STATEMENTS): a
+ * connection pooler in transaction mode may hand each statement to another server session,
+ * where a statement prepared elsewhere does not exist.
+ */
+export function usePreparedStatements(on: boolean): void {
+  enabled = on;
+}
 
 /**
  * A query config that the server parses and plans once per connection when its text recurs
@@ -35,8 +45,8 @@ export function prepared(
   values: readonly unknown[],
   options: { binary?: boolean } = {},
 ): QueryConfig {
-  let name = names.get(text);
-  if (name === undefined && names.size < MAX_PREPARED) {
+  let name = enabled ? names.get(text) : undefined;
+  if (enabled && name === undefined && names.size < MAX_PREPARED) {
     const seen = (sightings.get(text) ?? 0) + 1;
     if (seen >= PREPARE_AFTER) {
       name = `hy_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { registeredRoutes } from '../src/bootstrap';
-import { githubHeaders, startTestApp, TestApp } from './support/test-app';
+import { VERIFIED_CACHE_TTL_MS } from '../src/core/auth/api-keys.service';
+import { eventually, githubHeaders, startTestApp, TestApp } from './support/test-app';
 
 const API_KEYS = '/api/v1/admin/api-keys';
 const AUDIT = '/api/v1/admin/audit';
@@ -318,6 +319,28 @@ describe('API keys and audit log (real HTTP, PostgreSQL, Redis)', () => {
     // Keys that were never issued, or look like keys, are 401.
     for (const token of [`hy_${'A'.repeat(43)}`, 'hy_short', reader.key.slice(0, -1)]) {
       expect((await t.request('GET', SOURCES, { token })).status).toBe(401);
+    }
+  });
+
+  it('a key revoked in one replica stops working in the others well before the cache expires', async () => {
+    const other = await startTestApp({ ROLE: 'api' });
+    try {
+      const reader = await createKey(['read']);
+      // The other replica has verified (and cached) the key.
+      expect((await other.request('GET', SOURCES, { token: reader.key })).status).toBe(200);
+      const started = Date.now();
+      expect((await t.request('DELETE', `${API_KEYS}/${reader.id}`)).status).toBe(204);
+      await eventually(
+        async () =>
+          (await other.request('GET', SOURCES, { token: reader.key })).status === 401
+            ? true
+            : undefined,
+        5000,
+        'the other replica refuses the revoked key',
+      );
+      expect(Date.now() - started).toBeLessThan(VERIFIED_CACHE_TTL_MS / 2);
+    } finally {
+      await other.close();
     }
   });
 

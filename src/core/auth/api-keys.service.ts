@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/config';
 import { keysetCursor, PositionedRow } from '../database/keyset-cursor';
-import { rowsOf } from '../database/rows';
+import { PgListener } from '../database/pg-listener';
 import { AppError, ErrorCode } from '../http/app-error';
 import { ApiKeyPageView, ApiKeyView, CreatedApiKeyView } from './api-keys.dto';
 import { ALL_SCOPES, Principal, Scope } from './principal';
@@ -64,21 +65,51 @@ function view(row: ApiKeyRow): ApiKeyView {
   };
 }
 
+/** Revocations are announced on this channel (payload: the key id) when they commit. */
+const REVOKED_CHANNEL = 'hookyard_api_keys_revoked';
+
 /**
  * API keys stored as SHA-256 hashes. A key is looked up by its hash, so verifying never
  * compares a secret byte by byte; verified keys are cached briefly to keep the database off
- * the hot path. Revoking clears this process's cache at once; other processes stop accepting
+ * the hot path. Revoking clears this process's cache at once and, through a notification,
+ * every other process's; a process that is not listening right then still stops accepting
  * the key within VERIFIED_CACHE_TTL_MS.
  */
 @Injectable()
-export class ApiKeysService {
+export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ApiKeysService.name);
   /** Verified keys by the hex of their hash. */
   private readonly verified = new Map<string, CachedKey>();
   /** When last_used_at was last written, per key id. */
   private readonly lastUsedWrites = new Map<string, number>();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private listener?: PgListener;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.servesHttp || !this.config.databaseUrl) return;
+    this.listener = new PgListener({
+      connectionString: this.config.databaseUrl,
+      channel: REVOKED_CHANNEL,
+      what: 'API key revocation listener',
+      fallback: `revoked keys stop working within ${VERIFIED_CACHE_TTL_MS / 1000} s`,
+      onNotification: (keyId) => {
+        if (keyId) this.forget(keyId);
+      },
+      // Revocations announced while it was not listening are unknown: start afresh.
+      onListening: () => this.verified.clear(),
+      logger: this.logger,
+    });
+    await this.listener.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.listener?.stop();
+  }
 
   /** Creates a key. The answer is the only place the plaintext key ever appears. */
   async create(
@@ -124,17 +155,24 @@ export class ApiKeysService {
 
   /** Revokes a key (the row stays, for the audit trail). Revoking twice is harmless. */
   async revoke(id: string): Promise<void> {
-    const rows = rowsOf(
-      await this.dataSource.query<{ id: string }[] | [{ id: string }[], number]>(
-        `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id`,
-        [id],
-      ),
+    // The notification goes out with the commit, to every process listening.
+    const rows = await this.dataSource.query<{ id: string }[]>(
+      `WITH revoked AS (
+         UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id)
+       SELECT revoked.id, pg_notify('${REVOKED_CHANNEL}', revoked.id::text) AS notified
+       FROM revoked`,
+      [id],
     );
+    this.forget(id);
+    if (rows.length === 0) throw new AppError(ErrorCode.NotFound, `API key ${id} does not exist`);
+  }
+
+  /** Drops what this process remembers of a key. */
+  private forget(id: string): void {
     for (const [hash, cached] of this.verified) {
       if (cached.principal.keyId === id) this.verified.delete(hash);
     }
     this.lastUsedWrites.delete(id);
-    if (rows.length === 0) throw new AppError(ErrorCode.NotFound, `API key ${id} does not exist`);
   }
 
   /** Who a key belongs to, or undefined for an unknown, malformed or revoked key. */

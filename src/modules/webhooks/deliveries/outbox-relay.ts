@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/config';
+import { PgListener } from '../../../core/database/pg-listener';
 import { pgPoolOf, prepared } from '../../../core/database/pg-pool';
 import { JobName } from '../../../core/jobs/job-catalogue';
 import { JobsService } from '../../../core/jobs/jobs.service';
@@ -23,7 +23,7 @@ const RETRY_MS = 1000;
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
-  private listener?: Client;
+  private listener?: PgListener;
   private draining?: Promise<void>;
   private again = false;
   private stopped = false;
@@ -38,7 +38,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.runsWorkers) return;
-    await this.listen();
+    if (this.config.databaseUrl) {
+      this.listener = new PgListener({
+        connectionString: this.config.databaseUrl,
+        channel: OUTBOX_CHANNEL,
+        what: 'outbox listener',
+        fallback: 'the sweep still relays',
+        onNotification: () => this.kick(),
+        // Rows committed while it was not listening: drain them now.
+        onListening: () => this.kick(),
+        logger: this.logger,
+        retryMs: RETRY_MS,
+      });
+      await this.listener.start();
+    }
     this.kick();
   }
 
@@ -46,7 +59,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.stopped = true;
     clearTimeout(this.retryTimer);
     await this.draining;
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.stop();
   }
 
   /** Asks for a drain of the outbox soon; never throws, never waits. */
@@ -135,28 +148,5 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       throw error;
     }
     return ids.length;
-  }
-
-  private async listen(): Promise<void> {
-    if (this.stopped) return;
-    const client = new Client({ connectionString: this.config.databaseUrl });
-    client.on('notification', () => this.kick());
-    client.on('error', (error) => {
-      this.logger.warn(`outbox listener lost (${error.message}); reconnecting`);
-      this.listener = undefined;
-      void client.end().catch(() => undefined);
-      this.retryTimer = setTimeout(() => void this.listen().then(() => this.kick()), RETRY_MS);
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-      this.listener = client;
-    } catch (error) {
-      this.logger.warn(
-        `outbox listener could not connect (${error instanceof Error ? error.message : String(error)}); the sweep still relays`,
-      );
-      void client.end().catch(() => undefined);
-      this.retryTimer = setTimeout(() => void this.listen().then(() => this.kick()), RETRY_MS);
-    }
   }
 }

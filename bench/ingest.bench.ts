@@ -6,11 +6,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  answers200,
   ChildLog,
   databaseUrlFor,
   deleteRedisKeys,
   exitedBeforeReady,
   freePort,
+  median,
   positiveNumberFromEnv,
   redisUrl,
   stopChild,
@@ -116,21 +118,10 @@ async function startApp(env: Record<string, string>, log: ChildLog): Promise<num
     }),
   );
   log.attach(child);
-  const readyUrl = `http://127.0.0.1:${port}/health/ready`;
-  const poll = async (): Promise<void> => {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (Date.now() < deadline) {
-      try {
-        const response = await fetch(readyUrl, { signal: AbortSignal.timeout(2_000) });
-        if (response.status === 200) return;
-      } catch {
-        // Not listening yet.
-      }
-      await new Promise((wait) => setTimeout(wait, 250));
-    }
-    throw new Error(`GET /health/ready did not answer 200 within ${READY_TIMEOUT_MS / 1000} s`);
-  };
-  await Promise.race([poll(), exitedBeforeReady(child)]);
+  await Promise.race([
+    answers200(`http://127.0.0.1:${port}/health/ready`, READY_TIMEOUT_MS),
+    exitedBeforeReady(child),
+  ]);
   return port;
 }
 
@@ -212,12 +203,6 @@ async function load(
   stats.errors = result.errors;
   stats.timeouts = result.timeouts;
   return { result, stats };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function summarize(measurements: Measurement[], target: TargetName) {

@@ -11,13 +11,16 @@ import { MIGRATIONS } from '../src/core/database/migrations';
 import { runMigrations } from '../src/core/database/migrator';
 import { BASELINE_JOB, BASELINE_QUEUE, BaselineJobData } from './process-baseline-worker';
 import {
+  answers200,
   ChildLog,
   databaseUrlFor,
   deleteRedisKeys,
   exitedEarly,
   freePort,
+  median,
   positiveIntegerFromEnv,
   redisUrl,
+  sleep,
   stopChild,
   track,
   trackedChildren,
@@ -103,10 +106,6 @@ interface TargetResult {
 async function scalar(client: Client, sql: string, params: unknown[] = []): Promise<number> {
   const result = await client.query<{ value: string | number | null }>(sql, params);
   return Number(result.rows[0]?.value ?? 0);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
 }
 
 function freshSha(): string {
@@ -207,12 +206,6 @@ function measurementOf(
     deliveriesPerS: deliveries / seconds,
     commitsPerS: commits / seconds,
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** The round with the median throughput (the lower middle one for an even count). */
@@ -358,21 +351,10 @@ async function startAppWorker(
     }),
   );
   log.attach(child);
-  const liveUrl = `http://127.0.0.1:${port}/health/live`;
-  const poll = async (): Promise<void> => {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (Date.now() < deadline) {
-      try {
-        const response = await fetch(liveUrl, { signal: AbortSignal.timeout(2_000) });
-        if (response.status === 200) return;
-      } catch {
-        // Not listening yet.
-      }
-      await sleep(250);
-    }
-    throw new Error(`GET /health/live did not answer 200 within ${READY_TIMEOUT_MS / 1000} s`);
-  };
-  await Promise.race([poll(), exitedEarly(child, 'app worker')]);
+  await Promise.race([
+    answers200(`http://127.0.0.1:${port}/health/live`, READY_TIMEOUT_MS),
+    exitedEarly(child, 'app worker'),
+  ]);
   return { child, port };
 }
 

@@ -144,3 +144,28 @@ export function exitedBeforeReady(child: ChildProcess): Promise<never> {
 export function exitedEarly(child: ChildProcess, what: string): Promise<never> {
   return rejectOnExit(child, (exit) => `${what} exited early (${exit})`);
 }
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Polls `url` until it answers 200; rejects after `timeoutMs`. */
+export async function answers200(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(250);
+  }
+  throw new Error(`GET ${new URL(url).pathname} did not answer 200 within ${timeoutMs / 1000} s`);
+}

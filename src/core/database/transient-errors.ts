@@ -62,7 +62,8 @@ export function isTransientError(error: unknown): boolean {
 /** SQLSTATEs of one statement losing to another (a conflict, a lock wait, a timeout). */
 const CONFLICT_SQL_STATES = new Set(['40001', '40P01', '55P03', '57014']);
 
-function sqlStateOf(error: unknown): string | undefined {
+/** The PostgreSQL SQLSTATE of an error, looking through TypeORM's wrapper and causes. */
+export function sqlStateOf(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; current && depth < 5; depth++) {
     const candidate = current as { code?: unknown; driverError?: unknown; cause?: unknown };

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config';
 import { Batcher } from './batcher';
 import { pgPoolOf, prepared } from './pg-pool';
-import { isTransientError, isWorthIsolating } from './transient-errors';
+import { isTransientError, isWorthIsolating, sqlStateOf } from './transient-errors';
 
 /** What the record writers need of a unit of work. */
 export interface SqlSession {
@@ -69,8 +69,7 @@ function shiftPlaceholders(sql: string, offset: number): string {
 }
 
 function isGuardFailure(error: unknown): boolean {
-  const candidate = error as { code?: unknown; driverError?: { code?: unknown } };
-  return candidate.code === GUARD_FAILED || candidate.driverError?.code === GUARD_FAILED;
+  return sqlStateOf(error) === GUARD_FAILED;
 }
 
 /**

@@ -2,6 +2,7 @@ import { INestApplicationContext, ValidationPipe } from '@nestjs/common';
 import { createServer, Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyServerFactory } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -9,8 +10,11 @@ import { AppConfig } from './config/config';
 import { registerBodyParsers } from './core/http/body-parsers';
 import { answerClientError } from './core/http/client-error';
 import { MetricsService } from './core/observability/metrics.service';
+import { IngestService } from './modules/webhooks/ingest.service';
+import { WebhookIngress } from './modules/webhooks/webhook-ingress';
 
 export const OPENAPI_TITLE = 'Hookyard';
+const FASTIFY_KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 export interface RegisteredRoute {
   method: string;
@@ -26,11 +30,22 @@ export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[]
 
 /** Builds the HTTP application (ROLE all or api): Fastify, parsers, errors, metrics, docs. */
 export async function createHttpApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const ingress = new WebhookIngress(config.maxBodyBytes);
   const adapter = new FastifyAdapter({
     bodyLimit: config.maxBodyBytes,
     trustProxy: true,
     return503OnClosing: true,
     clientErrorHandler: answerClientError,
+    // Fastify's own server, with webhooks answered before its router (see WebhookIngress).
+    serverFactory: ((fastifyHandler) => {
+      const server = createServer((request, response) => {
+        if (!ingress.handle(request, response)) fastifyHandler(request, response);
+      });
+      // What Fastify sets on a server it creates itself.
+      server.keepAliveTimeout = FASTIFY_KEEP_ALIVE_TIMEOUT_MS;
+      server.requestTimeout = 0;
+      return server;
+    }) satisfies FastifyServerFactory,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
@@ -50,6 +65,11 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
   });
 
   const metrics = app.get(MetricsService);
+  ingress.attach(app.get(IngestService), metrics);
+  fastify.addHook('preClose', (done) => {
+    ingress.close();
+    done();
+  });
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.httpRequestDuration.observe(
       {

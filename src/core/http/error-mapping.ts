@@ -24,7 +24,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: ErrorCode.MalformedBody,
 };
 
-const UNSUPPORTED_MEDIA_MESSAGE =
+export const UNSUPPORTED_MEDIA_MESSAGE =
   'Content-Type must be application/json or application/x-www-form-urlencoded';
 
 export interface MappedError {

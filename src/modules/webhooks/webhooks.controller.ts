@@ -8,6 +8,10 @@ import { ALL_PROVIDERS } from './providers/provider-adapter';
 
 type IncomingRequest = FastifyRequest & RawBodyRequest;
 
+/**
+ * The webhook routes as Nest sees them: they are documented here, and served here for any
+ * request the WebhookIngress (which answers them first, in the HTTP server) leaves to Fastify.
+ */
 @Public()
 @ApiTags('webhooks')
 @Controller('webhooks')

@@ -1,10 +1,10 @@
 import { BitbucketAdapter } from './bitbucket.adapter';
 import { Provider, type IncomingWebhook, type SourceSecrets } from './provider-adapter';
-import { hmacSha256Hex } from './signatures';
+import { hmacSha256 } from './signatures';
 
 const SECRET = 'bitbucket-hook-secret';
 const BODY = Buffer.from('{"push":{"changes":[]},"repository":{"full_name":"acme/widgets"}}');
-const SIGNATURE = 'sha256=' + hmacSha256Hex(SECRET, BODY);
+const SIGNATURE = 'sha256=' + hmacSha256(SECRET, BODY).toString('hex');
 
 const adapter = new BitbucketAdapter();
 
@@ -67,7 +67,7 @@ describe('BitbucketAdapter', () => {
     });
 
     it('rejects a signature made with another secret, without revealing the expected one', () => {
-      const forged = 'sha256=' + hmacSha256Hex('guessed-secret', BODY);
+      const forged = 'sha256=' + hmacSha256('guessed-secret', BODY).toString('hex');
       const result = adapter.verify(incoming({ 'x-hub-signature': forged }), hmacSecrets(SECRET));
       expect(result).toMatchObject({ ok: false, reason: 'signature_mismatch' });
       const message = result.ok ? '' : result.message;

@@ -1,10 +1,10 @@
 import { GiteaAdapter } from './gitea.adapter';
 import { Provider, type IncomingWebhook, type SourceSecrets } from './provider-adapter';
-import { hmacSha256Hex } from './signatures';
+import { hmacSha256 } from './signatures';
 
 const SECRET = 'gitea-hook-secret';
 const BODY = Buffer.from('{"ref":"refs/heads/main","repository":{"full_name":"acme/widgets"}}');
-const SIGNATURE = hmacSha256Hex(SECRET, BODY);
+const SIGNATURE = hmacSha256(SECRET, BODY).toString('hex');
 
 const adapter = new GiteaAdapter();
 

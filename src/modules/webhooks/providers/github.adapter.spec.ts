@@ -1,7 +1,7 @@
 import webhookExamples from '@octokit/webhooks-examples';
 import { GitHubAdapter } from './github.adapter';
 import { Provider, type IncomingWebhook, type SourceSecrets } from './provider-adapter';
-import { hmacSha256Hex } from './signatures';
+import { hmacSha256 } from './signatures';
 
 // Published vector from docs.github.com "Validating webhook deliveries".
 const SECRET = "It's a Secret to Everybody";
@@ -126,7 +126,10 @@ describe('GitHubAdapter', () => {
       const push = firstExample('push');
       const rawBody = Buffer.from(JSON.stringify(push));
       const webhook = incoming(
-        { ...deliveryHeaders, 'x-hub-signature-256': 'sha256=' + hmacSha256Hex('s3cret', rawBody) },
+        {
+          ...deliveryHeaders,
+          'x-hub-signature-256': 'sha256=' + hmacSha256('s3cret', rawBody).toString('hex'),
+        },
         push,
         rawBody,
       );

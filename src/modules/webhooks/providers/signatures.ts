@@ -9,8 +9,8 @@ const STANDARD_WEBHOOKS_V1_PREFIX = 'v1,';
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 const UNIX_SECONDS = /^\d{1,15}$/;
 
-export function hmacSha256Hex(key: string | Buffer, content: Buffer): string {
-  return createHmac('sha256', key).update(content).digest('hex');
+export function hmacSha256(key: string | Buffer, content: Buffer): Buffer {
+  return createHmac('sha256', key).update(content).digest();
 }
 
 export function hmacSha256Base64(key: string | Buffer, content: Buffer): string {
@@ -33,6 +33,16 @@ export function constantTimeEqualsAny(presented: string, candidates: readonly st
   for (const candidate of candidates) {
     // Keep comparing after a match so the time taken does not reveal which secret matched.
     matched = constantTimeEqual(presented, candidate) || matched;
+  }
+  return matched;
+}
+
+/** True when the digest equals any candidate digest of the same length; every one is compared. */
+function digestMatchesAny(presented: Buffer, candidates: readonly Buffer[]): boolean {
+  let matched = false;
+  for (const candidate of candidates) {
+    matched =
+      (candidate.length === presented.length && timingSafeEqual(candidate, presented)) || matched;
   }
   return matched;
 }
@@ -110,8 +120,9 @@ export function verifyHexHmacSignature(check: HexHmacSignatureCheck): VerifyResu
       message: `The ${check.headerName} header must have the form ${expectedFormat}`,
     };
   }
-  const expectedDigests = secrets.map((secret) => hmacSha256Hex(secret, check.rawBody));
-  if (!constantTimeEqualsAny(presentedHex.toLowerCase(), expectedDigests)) {
+  // Digests have one length, so they are compared as bytes without hashing them again.
+  const expectedDigests = secrets.map((secret) => hmacSha256(secret, check.rawBody));
+  if (!digestMatchesAny(Buffer.from(presentedHex, 'hex'), expectedDigests)) {
     return {
       ok: false,
       reason: 'signature_mismatch',

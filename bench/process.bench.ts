@@ -39,7 +39,7 @@ import {
 
 const ROOT = resolve(__dirname, '..');
 const RESULTS_FILE = join(ROOT, 'bench', 'results', 'process-latest.json');
-const CONCURRENCY = 8;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const MIN_COMMITS_PER_PUSH = 3;
 const INSERT_BATCH = 500;
 const ENQUEUE_CHUNK = 500;

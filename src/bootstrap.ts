@@ -10,7 +10,6 @@ import { AppConfig } from './config/config';
 import { registerBodyParsers } from './core/http/body-parsers';
 import { answerClientError } from './core/http/client-error';
 import { MetricsService } from './core/observability/metrics.service';
-import { IngestService } from './modules/webhooks/ingest.service';
 import { WebhookIngress } from './modules/webhooks/webhook-ingress';
 
 export const OPENAPI_TITLE = 'Hookyard';
@@ -30,7 +29,8 @@ export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[]
 
 /** Builds the HTTP application (ROLE all or api): Fastify, parsers, errors, metrics, docs. */
 export async function createHttpApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const ingress = new WebhookIngress(config.maxBodyBytes);
+  // Set once the Nest container exists; the server takes no request before that.
+  const late: { ingress?: WebhookIngress } = {};
   const adapter = new FastifyAdapter({
     bodyLimit: config.maxBodyBytes,
     trustProxy: true,
@@ -39,7 +39,7 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     // Fastify's own server, with webhooks answered before its router (see WebhookIngress).
     serverFactory: ((fastifyHandler) => {
       const server = createServer((request, response) => {
-        if (!ingress.handle(request, response)) fastifyHandler(request, response);
+        if (!late.ingress?.handle(request, response)) fastifyHandler(request, response);
       });
       // What Fastify sets on a server it creates itself.
       server.keepAliveTimeout = FASTIFY_KEEP_ALIVE_TIMEOUT_MS;
@@ -64,12 +64,8 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
 
+  late.ingress = app.get(WebhookIngress);
   const metrics = app.get(MetricsService);
-  ingress.attach(app.get(IngestService), metrics);
-  fastify.addHook('preClose', (done) => {
-    ingress.close();
-    done();
-  });
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.httpRequestDuration.observe(
       {

@@ -213,6 +213,12 @@ describe('webhook ingestion (real HTTP, PostgreSQL, Redis)', () => {
     const source = await post('/webhooks/github/no-such-source', PUSH, githubHeaders(PUSH));
     expect(source.status).toBe(404);
     expect(source.json()).toMatchObject({ code: 'UNKNOWN_SOURCE' });
+    // Segments no source can be named (too long, a NUL byte) are 404 too, never a 5xx.
+    for (const segment of ['x'.repeat(5000), 'a%00b', 'Upper']) {
+      const odd = await post(`/webhooks/github/${segment}`, PUSH, githubHeaders(PUSH));
+      expect(odd.status).toBe(404);
+      expect(odd.json()).toMatchObject({ code: 'UNKNOWN_SOURCE' });
+    }
   });
 
   it('413: a body over the configured limit', async () => {

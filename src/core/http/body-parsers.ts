@@ -2,6 +2,19 @@ import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode } from './app-error';
 
+export type BodyKind = 'json' | 'form';
+
+/** The parser for a Content-Type header (parameters and case ignored); null for any other. */
+export function bodyKindOf(contentType: string): BodyKind | null {
+  const semicolon = contentType.indexOf(';');
+  const media = (semicolon === -1 ? contentType : contentType.slice(0, semicolon))
+    .trim()
+    .toLowerCase();
+  if (media === 'application/json') return 'json';
+  if (media === 'application/x-www-form-urlencoded') return 'form';
+  return null;
+}
+
 /** The request's body exactly as received: signatures are computed over these bytes. */
 export interface RawBodyRequest {
   rawBody?: Buffer;

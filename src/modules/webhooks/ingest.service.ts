@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '../../core/http/app-error';
+import { bodyKindOf } from '../../core/http/body-parsers';
 import { MetricsService } from '../../core/observability/metrics.service';
 import { SECRET_HEADERS } from '../../core/observability/logging';
 import { DeliveryStatus } from './deliveries/delivery-status';
 import { DeliveryStore } from './deliveries/delivery-store';
 import { adapterFor } from './providers';
 import { IncomingWebhook, isProvider, Provider } from './providers/provider-adapter';
+import { SOURCE_SLUG } from './sources/source.dto';
 import { DEFAULT_SOURCE, SourcesService } from './sources/sources.service';
 
 export interface WebhookRequest {
@@ -50,7 +52,7 @@ function cleanText(value: string | undefined, max = 500): string | undefined {
 }
 
 function payloadOf(contentType: string, body: unknown): unknown {
-  if (!contentType.startsWith('application/x-www-form-urlencoded')) return body;
+  if (bodyKindOf(contentType) !== 'form') return body;
   const form = body as Record<string, string> | undefined;
   if (typeof form?.payload !== 'string') {
     throw new AppError(ErrorCode.MalformedBody, 'Form body has no "payload" field');
@@ -102,6 +104,13 @@ export class IngestService {
     }
     const provider: Provider = request.provider;
     const slug = request.source ?? DEFAULT_SOURCE;
+    // A URL segment no source can have is answered without a look-up (or a cache entry).
+    if (slug !== DEFAULT_SOURCE && !SOURCE_SLUG.test(slug)) {
+      throw new AppError(
+        ErrorCode.UnknownSource,
+        `Unknown ${provider} source: a source is named by 1-63 lower-case letters, digits or dashes`,
+      );
+    }
     const source = await this.sources.resolve(provider, slug);
     if (!source)
       throw new AppError(ErrorCode.UnknownSource, `Unknown ${provider} source "${slug}"`);

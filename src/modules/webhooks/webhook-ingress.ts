@@ -1,8 +1,9 @@
-import { Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { AppError, ErrorCode } from '../../core/http/app-error';
-import { parseFormBody, parseJsonBody } from '../../core/http/body-parsers';
+import { AppConfig } from '../../config/config';
+import { bodyKindOf, parseFormBody, parseJsonBody } from '../../core/http/body-parsers';
 import { mapError, UNSUPPORTED_MEDIA_MESSAGE } from '../../core/http/error-mapping';
 import { MetricsService } from '../../core/observability/metrics.service';
 import { IngestService } from './ingest.service';
@@ -10,8 +11,6 @@ import { IngestService } from './ingest.service';
 const PREFIX = '/webhooks/';
 const DEFAULT_ROUTE = '/webhooks/:provider';
 const NAMED_ROUTE = '/webhooks/:provider/:source';
-
-type BodyKind = 'json' | 'form';
 
 interface WebhookRoute {
   provider: string;
@@ -42,17 +41,6 @@ export function webhookRouteOf(url: string): WebhookRoute | undefined {
   return source === undefined ? undefined : { provider, source, label: NAMED_ROUTE };
 }
 
-/** The body parser for a Content-Type header; null when it names anything else. */
-export function bodyKindOf(contentType: string): BodyKind | null {
-  const semicolon = contentType.indexOf(';');
-  const media = (semicolon === -1 ? contentType : contentType.slice(0, semicolon))
-    .trim()
-    .toLowerCase();
-  if (media === 'application/json') return 'json';
-  if (media === 'application/x-www-form-urlencoded') return 'form';
-  return null;
-}
-
 /**
  * Answers `POST /webhooks/…` straight from node:http, before Fastify's router and Nest's
  * pipeline: the forge's request is the one hot path of the API, and that pipeline (routing,
@@ -61,39 +49,39 @@ export function bodyKindOf(contentType: string): BodyKind | null {
  * error mapping. Any other request, and any webhook URL it does not recognise, goes on to
  * Fastify, where the WebhooksController serves the same routes (and documents them).
  */
-export class WebhookIngress {
+@Injectable()
+export class WebhookIngress implements OnModuleDestroy {
   private readonly logger = new Logger('HTTP');
-  private ingest: IngestService | undefined;
-  private metrics: MetricsService | undefined;
+  private readonly maxBodyBytes: number;
   private closing = false;
 
-  constructor(private readonly maxBodyBytes: number) {}
-
-  /** Connects the ingress to the app once the Nest container exists. */
-  attach(ingest: IngestService, metrics: MetricsService): void {
-    this.ingest = ingest;
-    this.metrics = metrics;
+  constructor(
+    private readonly ingest: IngestService,
+    private readonly metrics: MetricsService,
+    config: AppConfig,
+  ) {
+    this.maxBodyBytes = config.maxBodyBytes;
   }
 
-  /** From now on, webhooks are answered 503 (the server is shutting down). */
-  close(): void {
+  /** The first step of shutdown: from now on webhooks are answered 503 (retry elsewhere). */
+  onModuleDestroy(): void {
     this.closing = true;
   }
 
   /** Takes the request when it is a webhook; false leaves it to the next handler. */
   handle(request: IncomingMessage, response: ServerResponse): boolean {
-    if (request.method !== 'POST' || this.ingest === undefined) return false;
+    if (request.method !== 'POST') return false;
     const route = webhookRouteOf(request.url ?? '');
     if (route === undefined) return false;
     const started = performance.now();
     response.once('finish', () => {
-      this.metrics?.httpRequestDuration.observe(
+      this.metrics.httpRequestDuration.observe(
         { method: 'POST', route: route.label, status_code: String(response.statusCode) },
         (performance.now() - started) / 1000,
       );
     });
     this.answer(route, request, response).catch((error: unknown) => {
-      this.fail(response, error);
+      this.fail(request, response, error);
     });
     return true;
   }
@@ -103,8 +91,7 @@ export class WebhookIngress {
     request: IncomingMessage,
     response: ServerResponse,
   ): Promise<void> {
-    if (this.closing || this.ingest === undefined) {
-      response.setHeader('connection', 'close');
+    if (this.closing) {
       throw new AppError(ErrorCode.ServiceUnavailable, 'The server is shutting down; retry');
     }
     const contentType = request.headers['content-type'];
@@ -158,7 +145,12 @@ export class WebhookIngress {
     });
   }
 
-  private fail(response: ServerResponse, error: unknown): void {
+  private fail(request: IncomingMessage, response: ServerResponse, error: unknown): void {
+    // The client went away mid-request: nobody to answer, and nothing of ours to log.
+    if (request.destroyed && !request.complete) {
+      response.destroy();
+      return;
+    }
     const { envelope, unexpected } = mapError(error);
     if (unexpected !== undefined) {
       const stack = unexpected instanceof Error ? unexpected.stack : JSON.stringify(unexpected);
@@ -173,6 +165,8 @@ export class WebhookIngress {
 
   private send(response: ServerResponse, statusCode: number, body: object): void {
     const text = JSON.stringify(body);
+    // While shutting down, no connection is kept for another request.
+    if (this.closing) response.setHeader('connection', 'close');
     response.writeHead(statusCode, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(text),

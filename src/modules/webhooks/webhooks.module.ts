@@ -16,6 +16,7 @@ import { SecretCipher } from './sources/secret-cipher';
 import { SourceEntity } from './sources/source.entity';
 import { SourcesController } from './sources/sources.controller';
 import { SourcesService } from './sources/sources.service';
+import { WebhookIngress } from './webhook-ingress';
 import { WebhooksController } from './webhooks.controller';
 
 @Module({
@@ -23,6 +24,7 @@ import { WebhooksController } from './webhooks.controller';
   controllers: [WebhooksController, SourcesController, DeliveriesController],
   providers: [
     IngestService,
+    WebhookIngress,
     DeliveryStore,
     OutboxRelay,
     OutboxSweeper,

@@ -12,6 +12,7 @@ import { IdentityResolver } from '../../users/identity-resolver';
 import { adapterFor } from '../providers';
 import { isProvider } from '../providers/provider-adapter';
 import { SourcesService } from '../sources/sources.service';
+import { bodyKindOf } from '../../../core/http/body-parsers';
 import { DeliveryReader, WorkDelivery } from './delivery-reader';
 import { DeliveryStatus, FINAL_STATUSES_SQL } from './delivery-status';
 
@@ -20,7 +21,7 @@ export function payloadOf(text: string | null, contentType: string): unknown {
   if (text === null)
     throw new UnreadablePayloadError('the body is no longer stored (removed by retention)');
   try {
-    if (contentType.startsWith('application/x-www-form-urlencoded')) {
+    if (bodyKindOf(contentType) === 'form') {
       const payload = new URLSearchParams(text).get('payload');
       if (payload === null) throw new UnreadablePayloadError('form body without a payload field');
       return JSON.parse(payload) as unknown;

@@ -14,7 +14,8 @@ import {
 } from 'class-validator';
 import { ALL_PROVIDERS, Provider } from '../providers/provider-adapter';
 
-const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** What a named source's slug (its URL segment) may be. */
+export const SOURCE_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export class CreateSourceDto {
   @ApiProperty({ enum: ALL_PROVIDERS })
@@ -25,7 +26,7 @@ export class CreateSourceDto {
     description: 'URL segment: POST /webhooks/{provider}/{slug}',
     example: 'platform-team',
   })
-  @Matches(SLUG, { message: 'slug must be 1-63 lower-case letters, digits or dashes' })
+  @Matches(SOURCE_SLUG, { message: 'slug must be 1-63 lower-case letters, digits or dashes' })
   @NotEquals('default', {
     message: 'slug "default" is reserved for the source configured from the environment',
   })

@@ -5,19 +5,15 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ChildLog, freePort, stopChild, track, trackedChildren } from '../test/support/harness';
 import {
   answers200,
-  ChildLog,
   databaseUrlFor,
   deleteRedisKeys,
   exitedBeforeReady,
-  freePort,
   median,
   positiveNumberFromEnv,
   redisUrl,
-  stopChild,
-  track,
-  trackedChildren,
   withAdminClient,
   withClient,
 } from './support';

@@ -11,19 +11,21 @@ import { MIGRATIONS } from '../src/core/database/migrations';
 import { runMigrations } from '../src/core/database/migrator';
 import { BASELINE_JOB, BASELINE_QUEUE, BaselineJobData } from './process-baseline-worker';
 import {
-  answers200,
   ChildLog,
-  databaseUrlFor,
-  deleteRedisKeys,
-  exitedEarly,
   freePort,
-  median,
-  positiveIntegerFromEnv,
-  redisUrl,
   sleep,
   stopChild,
   track,
   trackedChildren,
+} from '../test/support/harness';
+import {
+  answers200,
+  databaseUrlFor,
+  deleteRedisKeys,
+  exitedEarly,
+  median,
+  positiveIntegerFromEnv,
+  redisUrl,
   withAdminClient,
   withClient,
 } from './support';

@@ -1,7 +1,6 @@
 import { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { deleteKeys, sleep } from '../test/support/harness';
 
 /** Plumbing shared by the benches: environment, Postgres, Redis and child processes. */
 
@@ -55,78 +54,9 @@ export function withAdminClient<T>(work: (client: Client) => Promise<T>): Promis
   return withClient(baseDatabaseUrl, work);
 }
 
-export async function deleteRedisKeys(prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-/** The last `limit` lines a child wrote, to explain why it failed. */
-export class ChildLog {
-  private readonly lines: string[] = [];
-
-  constructor(private readonly limit = 40) {}
-
-  attach(child: ChildProcess): void {
-    const collect = (chunk: Buffer) => {
-      this.lines.push(...chunk.toString().split('\n').filter(Boolean));
-      this.lines.splice(0, Math.max(0, this.lines.length - this.limit));
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-  }
-
-  tail(): string {
-    return this.lines.join('\n');
-  }
-}
-
-/** Every child still running; each bench kills them on its way out, however it ends. */
-export const trackedChildren = new Set<ChildProcess>();
-
-export function track(child: ChildProcess): ChildProcess {
-  trackedChildren.add(child);
-  child.once('exit', () => trackedChildren.delete(child));
-  return child;
-}
-
-/**
- * SIGTERM, then SIGKILL after `graceMs`. An options object rather than a bare number so that
- * `[...trackedChildren].map(stopChild)` cannot pass the array index as the grace period.
- */
-export function stopChild(child: ChildProcess, { graceMs }: { graceMs: number }): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      done();
-    });
-    child.kill('SIGTERM');
-  });
+/** Removes a bench's queues from Redis. */
+export function deleteRedisKeys(prefix: string): Promise<number> {
+  return deleteKeys(redisUrl, `${prefix}*`);
 }
 
 function rejectOnExit(child: ChildProcess, message: (exit: string) => string): Promise<never> {
@@ -143,10 +73,6 @@ export function exitedBeforeReady(child: ChildProcess): Promise<never> {
 
 export function exitedEarly(child: ChildProcess, what: string): Promise<never> {
   return rejectOnExit(child, (exit) => `${what} exited early (${exit})`);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
 }
 
 export function median(values: number[]): number {

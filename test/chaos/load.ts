@@ -1,6 +1,7 @@
 import webhookDefinitions, { WebhookDefinition } from '@octokit/webhooks-examples';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { errorText, httpRequest, jsonOf, PrivatePostgres, sign, sleep, waitFor } from './support';
+import { sleep } from '../support/harness';
+import { errorText, httpRequest, jsonOf, PrivatePostgres, sign, waitFor } from './support';
 
 /** One signed GitHub push delivery with its own fresh commits. */
 export interface PushDelivery {

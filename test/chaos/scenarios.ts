@@ -1,4 +1,5 @@
 import { Ledger, pushDelivery, PushDelivery, recoveryTime, send, steadyLoad, verify } from './load';
+import { sleep } from '../support/harness';
 import {
   AppProcess,
   errorText,
@@ -7,7 +8,6 @@ import {
   PrivatePostgres,
   PrivateRedis,
   scenarioContext,
-  sleep,
   waitFor,
 } from './support';
 import { runBadInput } from './bad-input';
@@ -134,19 +134,33 @@ class Recoveries {
   }
 }
 
+/** A deployment under test, and what its faults and checks write down. */
+interface Run {
+  d: Deployment;
+  ledger: Ledger;
+  recoveries: Recoveries;
+  problems: string[];
+  notes: string[];
+}
+
+function startRun(infra: Infra, d: Deployment): Run {
+  const ledger = new Ledger();
+  return {
+    d,
+    ledger,
+    recoveries: new Recoveries(infra, d.database, ledger),
+    problems: [],
+    notes: [],
+  };
+}
+
 async function finish(
-  name: string,
-  started: number,
   infra: Infra,
-  d: Deployment,
-  ledger: Ledger,
-  recoveries: Recoveries,
-  load: string,
-  fault: string,
-  extraProblems: string[],
-  notes: string[],
+  run: Run,
+  scenario: { name: string; started: number; load: string; fault: string },
 ): Promise<ScenarioResult> {
-  const problems = [...extraProblems];
+  const { d, ledger, recoveries, notes } = run;
+  const problems = [...run.problems];
   const longest = await recoveries.longest(problems);
   const verdict = await verify(infra.pg, d.database, ledger, SETTINGS.drainBoundMs);
   problems.push(...verdict.problems, ...crashes(d));
@@ -158,90 +172,101 @@ async function finish(
     `stored without a 2xx answer: ${verdict.storedNotAccepted}`,
   );
   return {
-    name,
-    load,
-    fault,
+    name: scenario.name,
+    load: scenario.load,
+    fault: scenario.fault,
     accepted: verdict.accepted,
     processed: verdict.processed,
     lost: verdict.lost,
     doubled: verdict.doubled,
     recoveryMs: longest,
-    seconds: (Date.now() - started) / 1000,
+    seconds: (Date.now() - scenario.started) / 1000,
     problems,
     notes,
   };
 }
 
+/**
+ * A scenario made of a steady load of pushes with faults injected at fractions of it (`at`),
+ * then an optional check once the load is sent, then the common verdict.
+ */
+async function underLoad(
+  infra: Infra,
+  spec: {
+    name: string;
+    deliveries: number;
+    ratePerS: number;
+    fault: string;
+    faults: (run: Run) => Array<{ at: number; run: () => Promise<void> }>;
+    afterLoad?: (run: Run) => Promise<void>;
+  },
+): Promise<ScenarioResult> {
+  const started = Date.now();
+  const run = startRun(infra, await deploy(infra, spec.name, true));
+  const n = spec.deliveries;
+  const load = await steadyLoad({
+    port: run.d.api.port,
+    deliveries: deliveriesFor(run.d.secret, n),
+    ratePerS: spec.ratePerS,
+    concurrency: SETTINGS.concurrency,
+    ledger: run.ledger,
+    faults: spec
+      .faults(run)
+      .map((fault) => ({ afterSent: Math.round(n * fault.at), run: fault.run })),
+  });
+  for (const outcome of await Promise.allSettled(load.faults)) {
+    if (outcome.status === 'rejected') run.problems.push(`fault: ${errorText(outcome.reason)}`);
+  }
+  await spec.afterLoad?.(run);
+  run.notes.push(`load took ${load.seconds.toFixed(1)} s`);
+  return finish(infra, run, {
+    name: spec.name,
+    started,
+    load: `${n} pushes @ ${spec.ratePerS}/s`,
+    fault: spec.fault,
+  });
+}
+
 const workerKilled: Scenario = {
   name: 'worker-killed',
   boundMs: 360_000,
-  run: async (infra) => {
-    const started = Date.now();
-    const d = await deploy(infra, 'worker-killed', true);
-    const worker = d.worker;
-    if (!worker) throw new Error('no worker');
-    const ledger = new Ledger();
-    const recoveries = new Recoveries(infra, d.database, ledger);
-    const n = SETTINGS.deliveries;
-    const notes: string[] = [];
-    const killAndRestart = async () => {
-      const faultStart = Date.now();
-      await worker.kill();
-      await sleep(1000);
-      await worker.start();
-      notes.push(`worker back ${Date.now() - faultStart} ms after SIGKILL`);
-      recoveries.measure(faultStart, Date.now());
-    };
-    const load = await steadyLoad({
-      port: d.api.port,
-      deliveries: deliveriesFor(d.secret, n),
+  run: (infra) =>
+    underLoad(infra, {
+      name: 'worker-killed',
+      deliveries: SETTINGS.deliveries,
       ratePerS: SETTINGS.ratePerS,
-      concurrency: SETTINGS.concurrency,
-      ledger,
-      faults: [
-        { afterSent: Math.round(n * 0.3), run: killAndRestart },
-        { afterSent: Math.round(n * 0.65), run: killAndRestart },
-      ],
-    });
-    const problems: string[] = [];
-    for (const outcome of await Promise.allSettled(load.faults)) {
-      if (outcome.status === 'rejected') problems.push(`fault: ${errorText(outcome.reason)}`);
-    }
-    notes.push(`load took ${load.seconds.toFixed(1)} s`);
-    return finish(
-      'worker-killed',
-      started,
-      infra,
-      d,
-      ledger,
-      recoveries,
-      `${n} pushes @ ${SETTINGS.ratePerS}/s`,
-      'worker SIGKILL ×2 + restart',
-      problems,
-      notes,
-    );
-  },
+      fault: 'worker SIGKILL ×2 + restart',
+      faults: ({ d, notes, recoveries }) => {
+        const worker = d.worker;
+        if (!worker) throw new Error('no worker');
+        const killAndRestart = async () => {
+          const faultStart = Date.now();
+          await worker.kill();
+          await sleep(1000);
+          await worker.start();
+          notes.push(`worker back ${Date.now() - faultStart} ms after SIGKILL`);
+          recoveries.measure(faultStart, Date.now());
+        };
+        return [
+          { at: 0.3, run: killAndRestart },
+          { at: 0.65, run: killAndRestart },
+        ];
+      },
+    }),
 };
 
 const redisEmptied: Scenario = {
   name: 'redis-emptied',
   boundMs: 240_000,
-  run: async (infra) => {
-    const started = Date.now();
-    const d = await deploy(infra, 'redis-emptied', true);
-    const ledger = new Ledger();
-    const recoveries = new Recoveries(infra, d.database, ledger);
-    const n = smaller();
-    const notes: string[] = [];
-    const load = await steadyLoad({
-      port: d.api.port,
-      deliveries: deliveriesFor(d.secret, n),
+  run: (infra) =>
+    underLoad(infra, {
+      name: 'redis-emptied',
+      deliveries: smaller(),
       ratePerS: slowerRate(),
-      concurrency: SETTINGS.concurrency,
-      ledger,
-      faults: [
+      fault: 'FLUSHALL + redis-server restarted empty',
+      faults: ({ notes, recoveries }) => [
         {
-          afterSent: Math.round(n * 0.3),
+          at: 0.3,
           run: async () => {
             const at = Date.now();
             await infra.redis.flushAll();
@@ -249,7 +274,7 @@ const redisEmptied: Scenario = {
           },
         },
         {
-          afterSent: Math.round(n * 0.65),
+          at: 0.65,
           run: async () => {
             const at = Date.now();
             await infra.redis.restartEmpty(2000);
@@ -258,104 +283,68 @@ const redisEmptied: Scenario = {
           },
         },
       ],
-    });
-    const problems: string[] = [];
-    for (const outcome of await Promise.allSettled(load.faults)) {
-      if (outcome.status === 'rejected') problems.push(`fault: ${errorText(outcome.reason)}`);
-    }
-    notes.push(`load took ${load.seconds.toFixed(1)} s`);
-    return finish(
-      'redis-emptied',
-      started,
-      infra,
-      d,
-      ledger,
-      recoveries,
-      `${n} pushes @ ${slowerRate()}/s`,
-      'FLUSHALL + redis-server restarted empty',
-      problems,
-      notes,
-    );
-  },
+    }),
 };
 
 const postgresDown: Scenario = {
   name: 'postgres-down',
   boundMs: 240_000,
-  run: async (infra) => {
-    const started = Date.now();
-    const d = await deploy(infra, 'postgres-down', true);
-    const ledger = new Ledger();
-    const recoveries = new Recoveries(infra, d.database, ledger);
-    const n = smaller();
-    const notes: string[] = [];
-    const problems: string[] = [];
-    const outage = async () => {
-      const at = Date.now();
-      await infra.pg.stop('SIGINT');
-      // While it is down: ingest must say 503 (retry later), readiness must say 503.
-      const probeUntil = Date.now() + SETTINGS.pgDownMs;
-      const ingestAnswers = new Map<number, number>();
-      const readyAnswers = new Map<number, number>();
-      while (Date.now() < probeUntil) {
-        const status = await send(d.api.port, pushDelivery(d.secret), ledger);
-        ingestAnswers.set(status, (ingestAnswers.get(status) ?? 0) + 1);
-        const ready = await httpRequest(d.api.port, 'GET', '/health/ready', { timeoutMs: 10_000 })
-          .then((a) => a.status)
-          .catch(() => 0);
-        readyAnswers.set(ready, (readyAnswers.get(ready) ?? 0) + 1);
-        await sleep(200);
-      }
-      const fmt = (m: Map<number, number>) => [...m].map(([s, c]) => `${s}×${c}`).join(' ');
-      notes.push(`while down: ingest ${fmt(ingestAnswers)}; ready ${fmt(readyAnswers)}`);
-      if ([...ingestAnswers.keys()].some((s) => s !== 503)) {
-        problems.push(
-          `ingest answered other than 503 while PostgreSQL was down: ${fmt(ingestAnswers)}`,
-        );
-      }
-      if ([...readyAnswers.keys()].some((s) => s !== 503)) {
-        problems.push(
-          `/health/ready answered other than 503 while PostgreSQL was down: ${fmt(readyAnswers)}`,
-        );
-      }
-      await infra.pg.launch();
-      const back = Date.now();
-      notes.push(`PostgreSQL down ${back - at} ms`);
-      const ingestBack = await waitFor('ingest to answer 202 again', 60_000, async () =>
-        (await send(d.api.port, pushDelivery(d.secret), ledger)) === 202 ? true : undefined,
-      );
-      void ingestBack;
-      notes.push(`ingest 202 again ${Date.now() - back} ms after restart`);
-      recoveries.measure(at, Date.now());
-    };
-    const load = await steadyLoad({
-      port: d.api.port,
-      deliveries: deliveriesFor(d.secret, n),
+  run: (infra) =>
+    underLoad(infra, {
+      name: 'postgres-down',
+      deliveries: smaller(),
       ratePerS: slowerRate(),
-      concurrency: SETTINGS.concurrency,
-      ledger,
-      faults: [{ afterSent: Math.round(n * 0.35), run: outage }],
-    });
-    for (const outcome of await Promise.allSettled(load.faults)) {
-      if (outcome.status === 'rejected') problems.push(`fault: ${errorText(outcome.reason)}`);
-    }
-    const ready = await httpRequest(d.api.port, 'GET', '/health/ready').catch(() => undefined);
-    if (ready?.status !== 200)
-      problems.push(`/health/ready is ${ready?.status ?? 'down'} afterwards`);
-    notes.push(`load took ${load.seconds.toFixed(1)} s`);
-    return finish(
-      'postgres-down',
-      started,
-      infra,
-      d,
-      ledger,
-      recoveries,
-      `${n} pushes @ ${slowerRate()}/s`,
-      `PostgreSQL stopped ${(SETTINGS.pgDownMs / 1000).toFixed(0)} s + restarted`,
-      problems,
-      notes,
-    );
-  },
+      fault: `PostgreSQL stopped ${(SETTINGS.pgDownMs / 1000).toFixed(0)} s + restarted`,
+      faults: ({ d, ledger, recoveries, notes, problems }) => [
+        {
+          at: 0.35,
+          run: async () => {
+            const at = Date.now();
+            await infra.pg.stop('SIGINT');
+            // While it is down: ingest must say 503 (retry later), readiness must say 503.
+            const probeUntil = Date.now() + SETTINGS.pgDownMs;
+            const ingestAnswers = new Map<number, number>();
+            const readyAnswers = new Map<number, number>();
+            while (Date.now() < probeUntil) {
+              const status = await send(d.api.port, pushDelivery(d.secret), ledger);
+              ingestAnswers.set(status, (ingestAnswers.get(status) ?? 0) + 1);
+              const ready = await httpRequest(d.api.port, 'GET', '/health/ready', {
+                timeoutMs: 10_000,
+              })
+                .then((a) => a.status)
+                .catch(() => 0);
+              readyAnswers.set(ready, (readyAnswers.get(ready) ?? 0) + 1);
+              await sleep(200);
+            }
+            const fmt = (m: Map<number, number>) => [...m].map(([s, c]) => `${s}×${c}`).join(' ');
+            notes.push(`while down: ingest ${fmt(ingestAnswers)}; ready ${fmt(readyAnswers)}`);
+            if ([...ingestAnswers.keys()].some((s) => s !== 503)) {
+              problems.push(
+                `ingest answered other than 503 while PostgreSQL was down: ${fmt(ingestAnswers)}`,
+              );
+            }
+            if ([...readyAnswers.keys()].some((s) => s !== 503)) {
+              problems.push(
+                `/health/ready answered other than 503 while PostgreSQL was down: ${fmt(readyAnswers)}`,
+              );
+            }
+            await infra.pg.launch();
+            const back = Date.now();
+            notes.push(`PostgreSQL down ${back - at} ms`);
+            await waitFor('ingest to answer 202 again', 60_000, async () =>
+              (await send(d.api.port, pushDelivery(d.secret), ledger)) === 202 ? true : undefined,
+            );
+            notes.push(`ingest 202 again ${Date.now() - back} ms after restart`);
+            recoveries.measure(at, Date.now());
+          },
+        },
+      ],
+      afterLoad: async ({ d, problems }) => {
+        const ready = await httpRequest(d.api.port, 'GET', '/health/ready').catch(() => undefined);
+        if (ready?.status !== 200)
+          problems.push(`/health/ready is ${ready?.status ?? 'down'} afterwards`);
+      },
+    }),
 };
 
 const concurrentDuplicates: Scenario = {
@@ -363,9 +352,8 @@ const concurrentDuplicates: Scenario = {
   boundMs: 180_000,
   run: async (infra) => {
     const started = Date.now();
-    const d = await deploy(infra, 'duplicates', true);
-    const ledger = new Ledger();
-    const recoveries = new Recoveries(infra, d.database, ledger);
+    const run = startRun(infra, await deploy(infra, 'duplicates', true));
+    const { d, ledger, recoveries } = run;
     const { duplicates, copies } = SETTINGS;
     const deliveries = deliveriesFor(d.secret, duplicates);
     const acceptedPer = new Map<string, number>();
@@ -387,20 +375,13 @@ const concurrentDuplicates: Scenario = {
       );
     }
     recoveries.measure(sendStart, Date.now());
-    const problems: string[] = [];
-    const notes: string[] = [`sent in ${((Date.now() - sendStart) / 1000).toFixed(1)} s`];
-    const result = await finish(
-      'concurrent-duplicates',
+    run.notes.push(`sent in ${((Date.now() - sendStart) / 1000).toFixed(1)} s`);
+    const result = await finish(infra, run, {
+      name: 'concurrent-duplicates',
       started,
-      infra,
-      d,
-      ledger,
-      recoveries,
-      `${duplicates} deliveries × ${copies} parallel copies`,
-      'concurrent duplicates',
-      problems,
-      notes,
-    );
+      load: `${duplicates} deliveries × ${copies} parallel copies`,
+      fault: 'concurrent duplicates',
+    });
     const multiAccepted = [...acceptedPer.values()].filter((n) => n > 1).length;
     const [rows] = await infra.pg.query<{ n: string; extra: string }>(
       d.database,

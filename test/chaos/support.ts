@@ -11,11 +11,21 @@ import {
   rmSync,
 } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import {
+  ChildLog,
+  freePort,
+  isRunning,
+  LOOPBACK,
+  sleep,
+  stopChild,
+  track,
+  trackedChildren,
+} from '../support/harness';
 
 /**
  * Infrastructure for the chaos suite: a private PostgreSQL and a private redis-server (never
@@ -37,10 +47,6 @@ export function snapshotBuild(): void {
   cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
   appEntry = join(dir, 'dist', 'main.js');
 }
-export const LOOPBACK = '127.0.0.1';
-
-export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
-
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -51,7 +57,6 @@ export function errorText(error: unknown): string {
 type CleanupStep = { what: string; run: () => Promise<void> | void };
 
 const cleanupSteps: CleanupStep[] = [];
-const liveChildren = new Set<ChildProcess>();
 
 export function onCleanup(what: string, run: () => Promise<void> | void): () => Promise<void> {
   const step: CleanupStep = { what, run };
@@ -85,65 +90,8 @@ export async function cleanupTo(mark: number): Promise<void> {
 
 /** Last resort when the runner dies without awaiting cleanup: no child outlives it. */
 process.once('exit', () => {
-  for (const child of liveChildren) child.kill('SIGKILL');
+  for (const child of trackedChildren) child.kill('SIGKILL');
 });
-
-export function track(child: ChildProcess): ChildProcess {
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
-  return child;
-}
-
-export const isRunning = (child: ChildProcess) =>
-  child.exitCode === null && child.signalCode === null;
-
-export function stopChild(
-  child: ChildProcess,
-  signal: NodeJS.Signals = 'SIGTERM',
-  graceMs = 10_000,
-): Promise<void> {
-  if (!isRunning(child)) return Promise.resolve();
-  return new Promise((done) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      done();
-    });
-    child.kill(signal);
-  });
-}
-
-/** The last lines a child wrote, for error messages. */
-export class ChildLog {
-  private readonly lines: string[] = [];
-
-  constructor(private readonly limit = 30) {}
-
-  attach(child: ChildProcess): void {
-    const collect = (chunk: Buffer) => {
-      this.lines.push(...chunk.toString().split('\n').filter(Boolean));
-      this.lines.splice(0, Math.max(0, this.lines.length - this.limit));
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-  }
-
-  tail(): string {
-    return this.lines.join('\n');
-  }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, LOOPBACK, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
 
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -239,12 +187,12 @@ export class PrivateRedis {
   }
 
   async stop(): Promise<void> {
-    if (this.child) await stopChild(this.child, 'SIGTERM', 5_000);
+    if (this.child) await stopChild(this.child, { graceMs: 5_000 });
   }
 
   /** Restart with empty memory (no persistence is configured). */
   async restartEmpty(downMs: number): Promise<void> {
-    if (this.child) await stopChild(this.child, 'SIGKILL');
+    if (this.child) await stopChild(this.child, { signal: 'SIGKILL' });
     await sleep(downMs);
     await this.launch();
   }
@@ -393,7 +341,7 @@ export class PrivatePostgres {
 
   /** SIGINT = fast shutdown (clients cut off, clean checkpoint); SIGQUIT = immediate. */
   async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
-    if (this.child) await stopChild(this.child, signal, 20_000);
+    if (this.child) await stopChild(this.child, { signal, graceMs: 20_000 });
   }
 
   async query<R extends Record<string, unknown>>(
@@ -502,11 +450,11 @@ export class AppProcess {
   }
 
   async kill(): Promise<void> {
-    if (this.child) await stopChild(this.child, 'SIGKILL');
+    if (this.child) await stopChild(this.child, { signal: 'SIGKILL' });
   }
 
   async stop(): Promise<void> {
-    if (this.child) await stopChild(this.child, 'SIGTERM', 10_000);
+    if (this.child) await stopChild(this.child);
   }
 
   /** True when the process died on its own (not by our hand). */

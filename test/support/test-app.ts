@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/config';
-import { deleteKeys } from './global-teardown';
+import { deleteKeys } from './harness';
 import { testEnv } from './test-env';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';

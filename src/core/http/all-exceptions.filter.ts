@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { mapError } from './error-mapping';
+import { logUnexpected, mapError } from './error-mapping';
 
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -8,11 +8,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { envelope, unexpected } = mapError(exception);
-    if (unexpected !== undefined) {
-      const stack = unexpected instanceof Error ? unexpected.stack : JSON.stringify(unexpected);
-      this.logger.error(`${envelope.code} ${envelope.errorId ?? ''}: ${stack}`);
-    }
+    const mapped = mapError(exception);
+    logUnexpected(this.logger, mapped);
+    const { envelope } = mapped;
     void reply.status(envelope.statusCode).send(envelope);
   }
 }

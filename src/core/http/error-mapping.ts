@@ -1,4 +1,4 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { isTransientError } from '../database/transient-errors';
@@ -44,6 +44,13 @@ function httpExceptionMessage(exception: HttpException): string {
   if (Array.isArray(message)) return message.map(String).join('; ');
   if (typeof message === 'string') return message;
   return exception.message;
+}
+
+/** Logs an error that is ours (marked `unexpected` by mapError) under its error id. */
+export function logUnexpected(logger: Logger, { envelope, unexpected }: MappedError): void {
+  if (unexpected === undefined) return;
+  const stack = unexpected instanceof Error ? unexpected.stack : JSON.stringify(unexpected);
+  logger.error(`${envelope.code} ${envelope.errorId ?? ''}: ${stack}`);
 }
 
 /**

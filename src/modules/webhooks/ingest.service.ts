@@ -7,7 +7,6 @@ import { DeliveryStatus } from './deliveries/delivery-status';
 import { DeliveryStore } from './deliveries/delivery-store';
 import { adapterFor } from './providers';
 import { IncomingWebhook, isProvider, Provider } from './providers/provider-adapter';
-import { SOURCE_SLUG } from './sources/source.dto';
 import { DEFAULT_SOURCE, SourcesService } from './sources/sources.service';
 
 export interface WebhookRequest {
@@ -104,13 +103,6 @@ export class IngestService {
     }
     const provider: Provider = request.provider;
     const slug = request.source ?? DEFAULT_SOURCE;
-    // A URL segment no source can have is answered without a look-up (or a cache entry).
-    if (slug !== DEFAULT_SOURCE && !SOURCE_SLUG.test(slug)) {
-      throw new AppError(
-        ErrorCode.UnknownSource,
-        `Unknown ${provider} source: a source is named by 1-63 lower-case letters, digits or dashes`,
-      );
-    }
     const source = await this.sources.resolve(provider, slug);
     if (!source)
       throw new AppError(ErrorCode.UnknownSource, `Unknown ${provider} source "${slug}"`);

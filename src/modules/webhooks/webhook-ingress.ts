@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { AppError, ErrorCode } from '../../core/http/app-error';
 import { AppConfig } from '../../config/config';
 import { bodyKindOf, parseFormBody, parseJsonBody } from '../../core/http/body-parsers';
-import { mapError, UNSUPPORTED_MEDIA_MESSAGE } from '../../core/http/error-mapping';
+import { logUnexpected, mapError, UNSUPPORTED_MEDIA_MESSAGE } from '../../core/http/error-mapping';
 import { MetricsService } from '../../core/observability/metrics.service';
 import { IngestService } from './ingest.service';
 
@@ -151,11 +151,9 @@ export class WebhookIngress implements OnModuleDestroy {
       response.destroy();
       return;
     }
-    const { envelope, unexpected } = mapError(error);
-    if (unexpected !== undefined) {
-      const stack = unexpected instanceof Error ? unexpected.stack : JSON.stringify(unexpected);
-      this.logger.error(`${envelope.code} ${envelope.errorId ?? ''}: ${stack}`);
-    }
+    const mapped = mapError(error);
+    logUnexpected(this.logger, mapped);
+    const { envelope } = mapped;
     if (response.headersSent || response.destroyed) {
       response.destroy();
       return;

@@ -6,7 +6,13 @@ import { AppConfig } from '../../../config/config';
 import { AppError, ErrorCode } from '../../../core/http/app-error';
 import { Provider, SourceSecrets } from '../providers/provider-adapter';
 import { SecretCipher } from './secret-cipher';
-import { ChangeSecretsDto, CreateSourceDto, SourceView, UpdateSourceDto } from './source.dto';
+import {
+  ChangeSecretsDto,
+  CreateSourceDto,
+  SOURCE_SLUG,
+  SourceView,
+  UpdateSourceDto,
+} from './source.dto';
 import { SealedSecret, SecretKind, SourceEntity } from './source.entity';
 
 export const DEFAULT_SOURCE = 'default';
@@ -77,6 +83,8 @@ export class SourcesService {
   /** The source a webhook URL names, or undefined. Cached briefly: this is on the ingest path. */
   async resolve(provider: Provider, slug: string | undefined): Promise<ResolvedSource | undefined> {
     if (slug === undefined || slug === DEFAULT_SOURCE) return this.defaults[provider];
+    // A name no source can have (a URL segment of any length or bytes): no look-up, no cache.
+    if (!SOURCE_SLUG.test(slug)) return undefined;
     const key = `${provider}/${slug}`;
     const cached = this.cache.get(key);
     if (cached && Date.now() - cached.at < CACHE_TTL_MS) return cached.source;

@@ -2,14 +2,14 @@ import autocannon from 'autocannon';
 import webhookDefinitions, { WebhookDefinition } from '@octokit/webhooks-examples';
 import { fork, spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ChildLog, freePort, stopChild, track, trackedChildren } from '../test/support/harness';
+import { ChildLog, freePort, track, trackedChildren } from '../test/support/harness';
 import {
   answers200,
   databaseUrlFor,
-  deleteRedisKeys,
+  cleanupOnExit,
   exitedBeforeReady,
   median,
   positiveNumberFromEnv,
@@ -245,36 +245,12 @@ async function main(): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hookyard-bench-'));
   const createdDatabases: string[] = [];
 
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () => {
-    cleaning ??= (async () => {
-      activeLoad?.stop();
-      await Promise.all(
-        [...trackedChildren].map((child) => stopChild(child, { graceMs: STOP_GRACE_MS })),
-      );
-      try {
-        await withAdminClient(async (client) => {
-          for (const database of createdDatabases) {
-            await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-          }
-        });
-      } catch (error) {
-        console.error(`could not drop ${createdDatabases.join(', ')}: ${String(error)}`);
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-      if (!onlyBaseline) {
-        try {
-          await deleteRedisKeys(queuePrefix);
-        } catch (error) {
-          console.error(`could not delete Redis keys ${queuePrefix}*: ${String(error)}`);
-        }
-      }
-    })();
-    return cleaning;
-  };
-  process.once('SIGINT', () => {
-    console.error('\ninterrupted: cleaning up');
-    void cleanup().finally(() => process.exit(130));
+  const cleanup = cleanupOnExit({
+    databases: createdDatabases,
+    dataDir,
+    redisPrefix: onlyBaseline ? undefined : queuePrefix,
+    childGraceMs: STOP_GRACE_MS,
+    before: () => activeLoad?.stop(),
   });
 
   const appLog = new ChildLog();

@@ -2,7 +2,7 @@ import webhookDefinitions, { WebhookDefinition } from '@octokit/webhooks-example
 import { Queue } from 'bullmq';
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,7 +21,7 @@ import {
 import {
   answers200,
   databaseUrlFor,
-  deleteRedisKeys,
+  cleanupOnExit,
   exitedEarly,
   median,
   positiveIntegerFromEnv,
@@ -570,33 +570,11 @@ async function main(): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hookyard-bench-process-'));
   const createdDatabases: string[] = [];
 
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () => {
-    cleaning ??= (async () => {
-      await Promise.all(
-        [...trackedChildren].map((child) => stopChild(child, { graceMs: STOP_GRACE_MS })),
-      );
-      try {
-        await withAdminClient(async (client) => {
-          for (const database of createdDatabases) {
-            await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-          }
-        });
-      } catch (error) {
-        console.error(`could not drop ${createdDatabases.join(', ')}: ${String(error)}`);
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-      try {
-        await deleteRedisKeys(redisPrefix);
-      } catch (error) {
-        console.error(`could not delete Redis keys ${redisPrefix}*: ${String(error)}`);
-      }
-    })();
-    return cleaning;
-  };
-  process.once('SIGINT', () => {
-    console.error('\ninterrupted: cleaning up');
-    void cleanup().finally(() => process.exit(130));
+  const cleanup = cleanupOnExit({
+    databases: createdDatabases,
+    dataDir,
+    redisPrefix: redisPrefix,
+    childGraceMs: STOP_GRACE_MS,
   });
 
   const appLog = new ChildLog();

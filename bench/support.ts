@@ -1,6 +1,7 @@
 import { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { Client } from 'pg';
-import { deleteKeys, sleep } from '../test/support/harness';
+import { deleteKeys, sleep, stopChild, trackedChildren } from '../test/support/harness';
 
 /** Plumbing shared by the benches: environment, Postgres, Redis and child processes. */
 
@@ -54,9 +55,56 @@ export function withAdminClient<T>(work: (client: Client) => Promise<T>): Promis
   return withClient(baseDatabaseUrl, work);
 }
 
-/** Removes a bench's queues from Redis. */
-export function deleteRedisKeys(prefix: string): Promise<number> {
-  return deleteKeys(redisUrl, `${prefix}*`);
+export interface Leftovers {
+  /** Filled as the bench creates them. */
+  databases: string[];
+  dataDir: string;
+  /** Its queues' key prefix in Redis, when it used Redis. */
+  redisPrefix?: string;
+  childGraceMs: number;
+  /** Runs first (e.g. stop the load generator). */
+  before?: () => void;
+}
+
+/**
+ * What a bench leaves behind, undone once however it ends (also on Ctrl-C): its children, its
+ * databases, its data directory and its Redis keys. Returns the cleanup for the normal end.
+ */
+export function cleanupOnExit(leftovers: Leftovers): () => Promise<void> {
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () => {
+    cleaning ??= (async () => {
+      leftovers.before?.();
+      await Promise.all(
+        [...trackedChildren].map((child) => stopChild(child, { graceMs: leftovers.childGraceMs })),
+      );
+      const { databases } = leftovers;
+      try {
+        await withAdminClient(async (client) => {
+          for (const database of databases) {
+            await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+          }
+        });
+      } catch (error) {
+        console.error(`could not drop ${databases.join(', ')}: ${String(error)}`);
+      }
+      rmSync(leftovers.dataDir, { recursive: true, force: true });
+      const prefix = leftovers.redisPrefix;
+      if (prefix !== undefined) {
+        try {
+          await deleteKeys(redisUrl, `${prefix}*`);
+        } catch (error) {
+          console.error(`could not delete Redis keys ${prefix}*: ${String(error)}`);
+        }
+      }
+    })();
+    return cleaning;
+  };
+  process.once('SIGINT', () => {
+    console.error('\ninterrupted: cleaning up');
+    void cleanup().finally(() => process.exit(130));
+  });
+  return cleanup;
 }
 
 function rejectOnExit(child: ChildProcess, message: (exit: string) => string): Promise<never> {

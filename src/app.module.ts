@@ -13,6 +13,7 @@ import { loggerParams } from './core/observability/logging';
 import { ObservabilityModule } from './core/observability/observability.module';
 import { FollowupsModule } from './modules/activity/followups.module';
 import { AdminModule } from './modules/admin/admin.module';
+import { DeliveriesModule } from './modules/deliveries/deliveries.module';
 import { ActivityReadModule } from './modules/activity/read/activity-read.module';
 import { HealthModule } from './modules/health/health.module';
 import { UsersModule } from './modules/users/users.module';
@@ -32,6 +33,7 @@ export class AppModule {
         ObservabilityModule,
         HealthModule,
         WebhooksModule,
+        DeliveriesModule,
         AdminModule,
         FollowupsModule,
         ActivityReadModule,

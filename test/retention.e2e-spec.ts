@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { QueueName } from '../src/core/jobs/job-catalogue';
 import { JobsService } from '../src/core/jobs/jobs.service';
-import { RetentionService } from '../src/modules/webhooks/deliveries/retention.service';
+import { RetentionService } from '../src/modules/deliveries/retention.service';
 import { eventually, startTestApp, TestApp } from './support/test-app';
 
 describe('retention cleans up exactly what it says', () => {

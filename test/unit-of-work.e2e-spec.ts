@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { pgPoolOf } from '../src/core/database/pg-pool';
 import { UnitOfWork, UnitsOfWork } from '../src/core/database/unit-of-work';
-import { DeliveryReader } from '../src/modules/webhooks/deliveries/delivery-reader';
+import { DeliveryReader } from '../src/modules/deliveries/delivery-reader';
 import { startTestApp, TestApp } from './support/test-app';
 
 /**

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../../config/config';
 import { usePreparedStatements } from './pg-pool';
+import { SchedulerLock } from './scheduler-lock';
 import { UnitsOfWork } from './unit-of-work';
 
 @Global()
@@ -30,7 +31,7 @@ import { UnitsOfWork } from './unit-of-work';
       },
     }),
   ],
-  providers: [UnitsOfWork],
-  exports: [UnitsOfWork],
+  providers: [UnitsOfWork, SchedulerLock],
+  exports: [UnitsOfWork, SchedulerLock],
 })
 export class DatabaseModule {}

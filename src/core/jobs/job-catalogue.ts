@@ -1,4 +1,4 @@
-import type { DeliveryFilter } from '../../modules/webhooks/deliveries/delivery-filter';
+import type { DeliveryFilter } from '../../modules/deliveries/delivery-filter';
 
 /** Every queue Hookyard runs. A queue groups jobs that share a worker pool. */
 export enum QueueName {

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
-import { IdentityResolver } from '../users/identity-resolver';
+import { UsersModule } from '../users/users.module';
 import { ActivityRecorder } from './activity-recorder';
 
+/** Writing the engineering record: the recorder the delivery processor hands domain events to. */
 @Module({
-  providers: [ActivityRecorder, IdentityResolver],
-  exports: [ActivityRecorder, IdentityResolver],
+  imports: [UsersModule],
+  providers: [ActivityRecorder],
+  exports: [ActivityRecorder, UsersModule],
 })
 export class ActivityModule {}

@@ -8,7 +8,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { PersonDetailView } from '../activity/read/people.dto';
+import { PersonDetailView } from './people.dto';
 import { LinkIdentityDto, MergePeopleDto } from './people-admin.dto';
 import { PeopleAdminService } from './people-admin.service';
 

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError, ErrorCode } from '../../core/http/app-error';
-import { PersonDetailView } from '../activity/read/people.dto';
-import { PeopleRepository } from '../activity/read/people.repository';
+import { PersonDetailView } from './people.dto';
+import { PeopleRepository } from './people.repository';
 import { IdentityResolver } from './identity-resolver';
 
 interface LockedIdentity {

@@ -1,16 +1,18 @@
 import { Module } from '@nestjs/common';
-import { ActivityModule } from '../activity/activity.module';
-import { PeopleRepository } from '../activity/read/people.repository';
+import { IdentityResolver } from './identity-resolver';
 import { PeopleAdminController } from './people-admin.controller';
 import { PeopleAdminService } from './people-admin.service';
+import { PeopleController } from './people.controller';
+import { PeopleRepository } from './people.repository';
 
 /**
- * People administration. IdentityResolver comes from ActivityModule, so the instance whose
- * cache this module clears is the one the delivery processor resolves through.
+ * People and their forge identities: the resolver the recorder writes through (one instance,
+ * so the cache that administration clears is the one processing reads), the read API and the
+ * administration of people.
  */
 @Module({
-  imports: [ActivityModule],
-  controllers: [PeopleAdminController],
-  providers: [PeopleAdminService, PeopleRepository],
+  controllers: [PeopleController, PeopleAdminController],
+  providers: [IdentityResolver, PeopleRepository, PeopleAdminService],
+  exports: [IdentityResolver, PeopleRepository],
 })
 export class UsersModule {}

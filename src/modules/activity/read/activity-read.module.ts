@@ -8,8 +8,6 @@ import { DeploymentsController } from './deployments.controller';
 import { DeploymentsRepository } from './deployments.repository';
 import { IssuesController } from './issues.controller';
 import { IssuesRepository } from './issues.repository';
-import { PeopleController } from './people.controller';
-import { PeopleRepository } from './people.repository';
 import { PullRequestsController } from './pull-requests.controller';
 import { PullRequestsRepository } from './pull-requests.repository';
 import { ReleasesController } from './releases.controller';
@@ -27,7 +25,6 @@ import { RepositoriesRepository } from './repositories.repository';
     CiRunsController,
     DeploymentsController,
     ReleasesController,
-    PeopleController,
   ],
   providers: [
     RepositoriesRepository,
@@ -38,7 +35,6 @@ import { RepositoriesRepository } from './repositories.repository';
     CiRunsRepository,
     DeploymentsRepository,
     ReleasesRepository,
-    PeopleRepository,
   ],
 })
 export class ActivityReadModule {}

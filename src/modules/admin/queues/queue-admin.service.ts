@@ -6,7 +6,7 @@ import { rowsOf } from '../../../core/database/rows';
 import { AppError, ErrorCode } from '../../../core/http/app-error';
 import { ALL_QUEUES, QueueName } from '../../../core/jobs/job-catalogue';
 import { JobsService } from '../../../core/jobs/jobs.service';
-import { FINAL_STATUSES_SQL } from '../../webhooks/deliveries/delivery-status';
+import { FINAL_STATUSES_SQL } from '../../deliveries/delivery-status';
 import {
   CleanableState,
   JOB_STATES,

@@ -1,4 +1,4 @@
-import type { Provider } from '../providers/provider-adapter';
+import type { Provider } from '../webhooks/providers/provider-adapter';
 import type { DeliveryStatus } from './delivery-status';
 
 /** Which deliveries a listing or a bulk replay applies to. All fields narrow the set. */

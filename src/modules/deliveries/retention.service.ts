@@ -8,10 +8,10 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../../../config/config';
-import { rowsOf } from '../../../core/database/rows';
-import { SchedulerLock } from '../../../core/database/scheduler-lock';
-import { JobsService } from '../../../core/jobs/jobs.service';
+import { AppConfig } from '../../config/config';
+import { rowsOf } from '../../core/database/rows';
+import { SchedulerLock } from '../../core/database/scheduler-lock';
+import { JobsService } from '../../core/jobs/jobs.service';
 
 const TASK = 'retention';
 /** Rows changed per statement, so that a large backlog never holds long locks. */

@@ -6,13 +6,13 @@ import {
   Optional,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { AppConfig } from '../../../config/config';
+import { AppConfig } from '../../config/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { SchedulerLock } from '../../../core/database/scheduler-lock';
-import { QueueName } from '../../../core/jobs/job-catalogue';
-import { JobsService } from '../../../core/jobs/jobs.service';
-import { MetricsService } from '../../../core/observability/metrics.service';
+import { SchedulerLock } from '../../core/database/scheduler-lock';
+import { QueueName } from '../../core/jobs/job-catalogue';
+import { JobsService } from '../../core/jobs/jobs.service';
+import { MetricsService } from '../../core/observability/metrics.service';
 import { OutboxRelay } from './outbox-relay';
 
 const SWEEP_JOB = 'outbox-sweep';

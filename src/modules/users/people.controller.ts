@@ -2,7 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ListPeopleQuery, PersonDetailView, PersonPageView } from './people.dto';
 import { PeopleRepository } from './people.repository';
-import { DEFAULT_PAGE_SIZE } from './read.dto';
+import { DEFAULT_PAGE_SIZE } from '../activity/read/read.dto';
 
 @ApiTags('activity: people')
 @ApiBearerAuth()

@@ -14,7 +14,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { DeliveryFilterDto } from '../../webhooks/deliveries/delivery.dto';
+import { DeliveryFilterDto } from '../delivery.dto';
 
 /** Which dead deliveries: every field narrows the set (the status is always `dead`). */
 export class DeadLetterFilterDto extends OmitType(DeliveryFilterDto, ['status'] as const) {}

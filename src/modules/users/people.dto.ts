@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { NEXT_CURSOR_PROPERTY, PageQuery, TextFilter } from './read.dto';
+import { NEXT_CURSOR_PROPERTY, PageQuery, TextFilter } from '../activity/read/read.dto';
 
 export class ListPeopleQuery extends PageQuery {
   @TextFilter(

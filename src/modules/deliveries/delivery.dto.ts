@@ -13,7 +13,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { ALL_PROVIDERS, Provider } from '../providers/provider-adapter';
+import { ALL_PROVIDERS, Provider } from '../webhooks/providers/provider-adapter';
 import { ALL_DELIVERY_STATUSES, DeliveryStatus } from './delivery-status';
 
 export class DeliveryFilterDto {

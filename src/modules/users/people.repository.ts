@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppError, ErrorCode } from '../../../core/http/app-error';
-import { keysetCursor, PositionedRow } from '../../../core/database/keyset-cursor';
+import { AppError, ErrorCode } from '../../core/http/app-error';
+import { keysetCursor, PositionedRow } from '../../core/database/keyset-cursor';
 import { ListPeopleQuery, PersonDetailView, PersonPageView, PersonView } from './people.dto';
-import { containsPattern, QueryParts } from './sql';
+import { containsPattern, QueryParts } from '../activity/read/sql';
 
 interface PersonRow {
   id: string;

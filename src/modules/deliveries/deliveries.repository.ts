@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { keysetCursor, PositionedRow } from '../../../core/database/keyset-cursor';
-import { AppError, ErrorCode } from '../../../core/http/app-error';
+import { keysetCursor, PositionedRow } from '../../core/database/keyset-cursor';
+import { AppError, ErrorCode } from '../../core/http/app-error';
 import { DeliveryFilter } from './delivery-filter';
 import { DeliveryDetailView, DeliverySummaryView } from './delivery.dto';
 

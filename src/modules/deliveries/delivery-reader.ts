@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Batcher } from '../../../core/database/batcher';
-import { pgPoolOf, prepared } from '../../../core/database/pg-pool';
-import { isWorthIsolating } from '../../../core/database/transient-errors';
+import { Batcher } from '../../core/database/batcher';
+import { pgPoolOf, prepared } from '../../core/database/pg-pool';
+import { isWorthIsolating } from '../../core/database/transient-errors';
 import { FINAL_STATUSES_SQL } from './delivery-status';
 
 /** What the worker needs of a stored delivery. */

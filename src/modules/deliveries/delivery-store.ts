@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../../../config/config';
-import { Batcher } from '../../../core/database/batcher';
-import { isTransientError, isWorthIsolating } from '../../../core/database/transient-errors';
-import { AppError, ErrorCode } from '../../../core/http/app-error';
+import { AppConfig } from '../../config/config';
+import { Batcher } from '../../core/database/batcher';
+import { isTransientError, isWorthIsolating } from '../../core/database/transient-errors';
+import { AppError, ErrorCode } from '../../core/http/app-error';
 import { DeliveryStatus } from './delivery-status';
 import { OUTBOX_CHANNEL } from './outbox-relay';
 

@@ -6,10 +6,10 @@ import { keysetCursor, PositionedRow } from '../../../core/database/keyset-curso
 import { JobName, JobPayloads } from '../../../core/jobs/job-catalogue';
 import { JobHandler } from '../../../core/jobs/job-handler.decorator';
 import { JobsService } from '../../../core/jobs/jobs.service';
-import { filterClause } from '../../webhooks/deliveries/deliveries.repository';
-import { DeliveryFilter } from '../../webhooks/deliveries/delivery-filter';
-import { DeliveryReplayer } from '../../webhooks/deliveries/delivery-replayer';
-import { DeliveryStatus } from '../../webhooks/deliveries/delivery-status';
+import { filterClause } from '../deliveries.repository';
+import { DeliveryFilter } from '../delivery-filter';
+import { DeliveryReplayer } from '../delivery-replayer';
+import { DeliveryStatus } from '../delivery-status';
 import { DeadLetterPageView, DeadLetterView } from './dead-letter.dto';
 
 const PAGE = 500;

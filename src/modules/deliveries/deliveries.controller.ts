@@ -10,8 +10,8 @@ import {
   Req,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedRequest } from '../../../core/auth/principal';
-import { AppError, ErrorCode } from '../../../core/http/app-error';
+import { AuthenticatedRequest } from '../../core/auth/principal';
+import { AppError, ErrorCode } from '../../core/http/app-error';
 import { DeliveriesRepository } from './deliveries.repository';
 import {
   BulkReplayAcceptedView,

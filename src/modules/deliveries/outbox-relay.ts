@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../../../config/config';
-import { PgListener } from '../../../core/database/pg-listener';
-import { pgPoolOf, prepared } from '../../../core/database/pg-pool';
-import { JobName } from '../../../core/jobs/job-catalogue';
-import { JobsService } from '../../../core/jobs/jobs.service';
+import { AppConfig } from '../../config/config';
+import { PgListener } from '../../core/database/pg-listener';
+import { pgPoolOf, prepared } from '../../core/database/pg-pool';
+import { JobName } from '../../core/jobs/job-catalogue';
+import { JobsService } from '../../core/jobs/jobs.service';
 import { DeliveryReader, PREFETCH_COLUMNS, PrefetchRow } from './delivery-reader';
 
 /** The channel the delivery INSERT notifies on commit. */

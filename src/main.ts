@@ -3,6 +3,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp, createWorkerContext, startWorkerProbeServer } from './bootstrap';
 import { ConfigValidationError, loadConfigFromProcess } from './config/config';
+import { EmbeddedPostgresError } from './core/database/embedded-postgres';
 import { RedisUnreachableError } from './core/redis/redis-probe';
 import { prepareRuntime, Runtime } from './runtime';
 
@@ -60,7 +61,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigValidationError || error instanceof RedisUnreachableError) {
+  if (
+    error instanceof ConfigValidationError ||
+    error instanceof RedisUnreachableError ||
+    error instanceof EmbeddedPostgresError
+  ) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(

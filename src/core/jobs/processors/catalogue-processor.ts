@@ -1,4 +1,9 @@
-import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { AppConfig } from '../../../config/config';
@@ -12,6 +17,8 @@ import { JobRegistry } from '../job-registry';
  * are never swallowed here: BullMQ must see them to retry (or, for UnrecoverableError, to stop).
  * Provided only where ROLE runs workers (JobProcessorsModule).
  */
+// @Injectable() makes the constructor's parameter types known to the queue subclasses.
+@Injectable()
 export abstract class CatalogueProcessor
   extends WorkerHost
   implements OnApplicationBootstrap, BeforeApplicationShutdown

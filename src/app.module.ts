@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
@@ -9,8 +8,10 @@ import { AuthModule } from './core/auth/auth.module';
 import { DatabaseModule } from './core/database/database.module';
 import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
 import { JobsModule } from './core/jobs/jobs.module';
+import { JobProcessorsModule } from './core/jobs/processors/job-processors.module';
 import { loggerParams } from './core/observability/logging';
 import { ObservabilityModule } from './core/observability/observability.module';
+import { SchedulingModule } from './core/scheduling/scheduling.module';
 import { FollowupsModule } from './modules/activity/followups.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { DeliveriesModule } from './modules/deliveries/deliveries.module';
@@ -38,7 +39,8 @@ export class AppModule {
         FollowupsModule,
         ActivityReadModule,
         UsersModule,
-        ...(config.runsScheduler ? [ScheduleModule.forRoot()] : []),
+        SchedulingModule.forRoot(config),
+        ...(config.runsWorkers ? [JobProcessorsModule] : []),
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

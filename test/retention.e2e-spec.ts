@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { QueueName } from '../src/core/jobs/job-catalogue';
 import { JobsService } from '../src/core/jobs/jobs.service';
-import { RetentionService } from '../src/modules/deliveries/retention.service';
+import { RetentionTask } from '../src/modules/deliveries/tasks/retention.task';
 import { eventually, startTestApp, TestApp } from './support/test-app';
 
 describe('retention cleans up exactly what it says', () => {
@@ -44,7 +44,7 @@ describe('retention cleans up exactly what it says', () => {
       oldQueued: await insert('queued', 100),
       oldFailed: await insert('failed', 100),
     };
-    await t.app.get(RetentionService).run();
+    await t.app.get(RetentionTask).run();
     const state = new Map(
       (
         await t.dataSource.query<{ id: string; has_body: boolean; status: string }[]>(
@@ -95,7 +95,7 @@ describe('retention cleans up exactly what it says', () => {
       redis.disconnect();
     }
 
-    await t.app.get(RetentionService).run();
+    await t.app.get(RetentionTask).run();
     expect(await queue.getJobState(old.id ?? '')).toBe('unknown');
     expect(await queue.getJobState(young.id ?? '')).toBe('completed');
   });

@@ -8,6 +8,7 @@ import { PgListener } from '../database/pg-listener';
 import { AppError, ErrorCode } from '../http/app-error';
 import { ApiKeyPageView, ApiKeyView, CreatedApiKeyView } from './api-keys.dto';
 import { ALL_SCOPES, Principal, Scope } from './principal';
+import { messageOf } from '../errors/message-of';
 
 export const KEY_PREFIX = 'hy_';
 /** `hy_` + 32 random bytes in base64url (43 characters). */
@@ -216,9 +217,7 @@ export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShut
       .query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [id])
       .catch((error: unknown) => {
         this.lastUsedWrites.delete(id);
-        this.logger.warn(
-          `Could not record last use of API key ${id}: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.logger.warn(`Could not record last use of API key ${id}: ${messageOf(error)}`);
       });
   }
 }

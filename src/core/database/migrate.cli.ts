@@ -2,6 +2,7 @@ import { loadConfigFromProcess } from '../../config/config';
 import { prepareRuntime } from '../../runtime';
 import { MIGRATIONS } from './migrations';
 import { runMigrations } from './migrator';
+import { messageOf } from '../errors/message-of';
 
 /** `npm run migrate` (apply pending) or `npm run migrate -- down [steps]` (revert). */
 async function main(): Promise<void> {
@@ -24,8 +25,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `migrate failed: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
+  process.stderr.write(`migrate failed: ${messageOf(error)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
+import { messageOf } from '../errors/message-of';
 
 export interface PgListenerOptions {
   connectionString: string;
@@ -49,9 +50,7 @@ export class PgListener {
       this.client = client;
       this.options.onListening();
     } catch (error) {
-      logger.warn(
-        `${what} could not connect (${error instanceof Error ? error.message : String(error)}); ${this.options.fallback}`,
-      );
+      logger.warn(`${what} could not connect (${messageOf(error)}); ${this.options.fallback}`);
       void client.end().catch(() => undefined);
       this.retry();
     }

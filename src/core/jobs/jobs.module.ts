@@ -4,9 +4,13 @@ import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '../../config/config';
 import { ALL_QUEUES } from './job-catalogue';
 import { JobRegistry } from './job-registry';
-import { JobWorkersService } from './job-workers.service';
 import { JobsService } from './jobs.service';
 
+/**
+ * Queues, the one way to enqueue (JobsService) and the handler registry, in every process
+ * (each one checks at boot that every job has exactly one handler). The workers that consume
+ * the queues are JobProcessorsModule's.
+ */
 @Global()
 @Module({
   imports: [
@@ -20,7 +24,7 @@ import { JobsService } from './jobs.service';
     }),
     BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
   ],
-  providers: [JobsService, JobRegistry, JobWorkersService],
-  exports: [JobsService, BullModule],
+  providers: [JobsService, JobRegistry],
+  exports: [JobsService, JobRegistry, BullModule],
 })
 export class JobsModule {}

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { redactUrl } from './redact-url';
+import { messageOf } from '../errors/message-of';
 
 export class RedisUnreachableError extends Error {}
 
@@ -17,7 +18,7 @@ export async function assertRedisReachable(url: string, timeoutMs = 3000): Promi
     await client.connect();
     await client.ping();
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     throw new RedisUnreachableError(
       `Redis is not reachable at ${redactUrl(url)} (${reason}). Start one with ` +
         '`redis-server --daemonize yes` (or `docker compose up -d redis`), or set REDIS_URL.',

@@ -5,31 +5,39 @@ import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { DeadLettersService } from './dead-letters/dead-letters.service';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesRepository } from './deliveries.repository';
-import { DeliveryProcessor } from './delivery-processor';
 import { DeliveryReader } from './delivery-reader';
 import { DeliveryReplayer } from './delivery-replayer';
 import { DeliveryStore } from './delivery-store';
+import { ProcessDeliveryHandler } from './jobs/process-delivery.handler';
+import { RedriveDeadLettersHandler } from './jobs/redrive-dead-letters.handler';
+import { ReplayDeliveriesHandler } from './jobs/replay-deliveries.handler';
+import { OutboxLagCollector } from './outbox-lag.collector';
 import { OutboxRelay } from './outbox-relay';
-import { OutboxSweeper } from './outbox-sweeper';
-import { RetentionService } from './retention.service';
+import { OutboxSweepTask } from './tasks/outbox-sweep.task';
+import { RetentionTask } from './tasks/retention.task';
 
 /**
- * The life of a stored delivery: the store ingest writes to, the outbox relay and its sweep,
- * processing into the record, replay, dead letters and retention.
+ * The life of a stored delivery: the store ingest writes to, the outbox relay, processing into
+ * the record (jobs/), replay and dead letters, and the scheduled sweep and retention (tasks/).
  */
 @Module({
   imports: [SourcesModule, ActivityModule],
   controllers: [DeliveriesController, DeadLettersController],
   providers: [
     DeliveryStore,
-    OutboxRelay,
-    OutboxSweeper,
-    RetentionService,
-    DeliveryProcessor,
     DeliveryReader,
     DeliveriesRepository,
+    OutboxRelay,
+    OutboxLagCollector,
     DeliveryReplayer,
     DeadLettersService,
+    // jobs: one handler per job of the catalogue
+    ProcessDeliveryHandler,
+    ReplayDeliveriesHandler,
+    RedriveDeadLettersHandler,
+    // scheduled work (runs only where ROLE runs the scheduler)
+    OutboxSweepTask,
+    RetentionTask,
   ],
   exports: [DeliveryStore, DeliveryReplayer],
 })

@@ -1,23 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../../core/http/app-error';
-import { JobName, JobPayloads, QueueName } from '../../core/jobs/job-catalogue';
-import { JobHandler } from '../../core/jobs/job-handler.decorator';
+import { JobName, QueueName } from '../../core/jobs/job-catalogue';
 import { JobsService } from '../../core/jobs/jobs.service';
-import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryFilter } from './delivery-filter';
 import { OutboxRelay } from './outbox-relay';
 
-const PAGE = 500;
-
-/** Sends stored deliveries through processing again (the records are upserts, so it is safe). */
+/**
+ * Sends stored deliveries through processing again (the records are upserts, so it is safe).
+ * Bulk replays run as a job: jobs/replay-deliveries.handler.ts.
+ */
 @Injectable()
 export class DeliveryReplayer {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly deliveries: DeliveriesRepository,
     private readonly jobs: JobsService,
     private readonly relay: OutboxRelay,
   ) {}
@@ -28,12 +25,6 @@ export class DeliveryReplayer {
       [id],
     );
     if (!row) throw new AppError(ErrorCode.NotFound, `Delivery ${id} does not exist`);
-    if (row.status === 'processing') {
-      throw new AppError(
-        ErrorCode.Conflict,
-        `Delivery ${id} is being processed; replay it once it has finished`,
-      );
-    }
     await this.replay([id]);
   }
 
@@ -42,25 +33,7 @@ export class DeliveryReplayer {
     return job.id ?? '';
   }
 
-  @JobHandler(JobName.ReplayDeliveries)
-  async replayMatching(
-    payload: JobPayloads[JobName.ReplayDeliveries],
-    job: Job,
-  ): Promise<{ replayed: number }> {
-    let replayed = 0;
-    let after: string | undefined;
-    for (;;) {
-      const ids = await this.deliveries.idsAfter(payload.filter, after, PAGE);
-      if (ids.length === 0) break;
-      await this.replay(ids);
-      replayed += ids.length;
-      after = ids[ids.length - 1];
-      await job.updateProgress({ replayed });
-    }
-    return { replayed };
-  }
-
-  /** Processes these deliveries again (no status check beyond skipping `processing` rows). */
+  /** Processes these deliveries again, whatever their status. */
   async replayIds(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.replay(ids);

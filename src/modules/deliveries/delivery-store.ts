@@ -7,6 +7,7 @@ import { isTransientError, isWorthIsolating } from '../../core/database/transien
 import { AppError, ErrorCode } from '../../core/http/app-error';
 import { DeliveryStatus } from './delivery-status';
 import { OUTBOX_CHANNEL } from './outbox-relay';
+import { messageOf } from '../../core/errors/message-of';
 
 export interface NewDelivery {
   provider: string;
@@ -103,9 +104,7 @@ export class DeliveryStore {
       return await this.group.submit(delivery);
     } catch (error) {
       if (!isTransientError(error)) {
-        this.logger.error(
-          `delivery insert failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.logger.error(`delivery insert failed: ${messageOf(error)}`);
       }
       throw new AppError(
         ErrorCode.ServiceUnavailable,

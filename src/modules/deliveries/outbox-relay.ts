@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config';
+import { messageOf } from '../../core/errors/message-of';
 import { PgListener } from '../../core/database/pg-listener';
 import { pgPoolOf, prepared } from '../../core/database/pg-pool';
 import { JobName } from '../../core/jobs/job-catalogue';
@@ -102,9 +103,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         }
       } while (this.again && !this.stopped);
     } catch (error) {
-      this.logger.warn(
-        `outbox relay failed, retrying in ${RETRY_MS} ms: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.warn(`outbox relay failed, retrying in ${RETRY_MS} ms: ${messageOf(error)}`);
       this.retryTimer = setTimeout(() => this.kick(), RETRY_MS);
     }
   }
@@ -138,13 +137,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         ids.map((deliveryId) => ({ deliveryId })),
       );
     } catch (error) {
+      // Back to `received` for the next drain. If that fails too (the database is down), the
+      // sweep finds the `queued` rows without a job and queues them again.
       await this.dataSource
         .query(
           `UPDATE deliveries SET status = 'received', queued_at = NULL, updated_at = now()
            WHERE id = ANY($1::uuid[]) AND status = 'queued'`,
           [ids],
         )
-        .catch(() => undefined);
+        .catch((reset: unknown) => {
+          this.logger.warn(
+            `outbox relay: ${ids.length} deliveries left queued without a job (${messageOf(reset)}); the sweep will queue them`,
+          );
+        });
       throw error;
     }
     return ids.length;

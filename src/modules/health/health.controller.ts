@@ -9,6 +9,7 @@ import {
 } from '@nestjs/terminus';
 import { Public } from '../../core/auth/public.decorator';
 import { JobsService } from '../../core/jobs/jobs.service';
+import { messageOf } from '../../core/errors/message-of';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -59,7 +60,7 @@ export class HealthController {
       await withTimeout(this.jobs.pingRedis(), 'redis');
       return session.up();
     } catch (error) {
-      return session.down({ message: error instanceof Error ? error.message : String(error) });
+      return session.down({ message: messageOf(error) });
     }
   }
 
@@ -77,7 +78,7 @@ export class HealthController {
       );
       return session.up(Object.fromEntries(entries));
     } catch (error) {
-      return session.down({ message: error instanceof Error ? error.message : String(error) });
+      return session.down({ message: messageOf(error) });
     }
   }
 }

@@ -19,6 +19,7 @@ import {
   StateCountsView,
   WindowThroughputView,
 } from './queue.dto';
+import { messageOf } from '../../../core/errors/message-of';
 
 const MINUTE_MS = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -382,10 +383,6 @@ function summaryOf(job: Job, queue: QueueName, state: string): JobSummaryView {
     finishedAt: iso(job.finishedOn),
     runAt: state === 'delayed' ? iso(runAt) : null,
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function encodeCursor(queue: QueueName, state: JobStateName, offset: number): string {

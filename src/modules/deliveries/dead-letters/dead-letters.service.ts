@@ -1,14 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { keysetCursor, PositionedRow } from '../../../core/database/keyset-cursor';
-import { JobName, JobPayloads } from '../../../core/jobs/job-catalogue';
-import { JobHandler } from '../../../core/jobs/job-handler.decorator';
+import { JobName } from '../../../core/jobs/job-catalogue';
 import { JobsService } from '../../../core/jobs/jobs.service';
 import { filterClause } from '../deliveries.repository';
 import { DeliveryFilter } from '../delivery-filter';
-import { DeliveryReplayer } from '../delivery-replayer';
 import { DeliveryStatus } from '../delivery-status';
 import { DeadLetterPageView, DeadLetterView } from './dead-letter.dto';
 
@@ -42,13 +39,15 @@ const deadOnly = (filter: DeadLetterFilter): DeliveryFilter => ({
   status: DeliveryStatus.Dead,
 });
 
-/** Deliveries the worker gave up on: listing them, and sending them through processing again. */
+/**
+ * Deliveries the worker gave up on: listing them, and asking for a redrive (which runs as a
+ * job: jobs/redrive-dead-letters.handler.ts).
+ */
 @Injectable()
 export class DeadLettersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly jobs: JobsService,
-    private readonly replayer: DeliveryReplayer,
   ) {}
 
   async page(
@@ -82,29 +81,8 @@ export class DeadLettersService {
     return job.id ?? '';
   }
 
-  @JobHandler(JobName.RedriveDeadLetters)
-  async redrive(
-    payload: JobPayloads[JobName.RedriveDeadLetters],
-    job: Job,
-  ): Promise<{ redriven: number }> {
-    let redriven = 0;
-    let after: string | undefined;
-    await job.updateProgress({ redriven });
-    for (;;) {
-      const ids = payload.ids
-        ? await this.deadAmong(payload.ids, after)
-        : await this.deadMatching(payload.filter ?? {}, after);
-      if (ids.length === 0) break;
-      await this.replayer.replayIds(ids);
-      redriven += ids.length;
-      after = ids[ids.length - 1];
-      await job.updateProgress({ redriven });
-      await job.log(`redriven ${redriven} dead deliveries`);
-    }
-    return { redriven };
-  }
-
-  private async deadAmong(ids: string[], after: string | undefined): Promise<string[]> {
+  /** Dead deliveries among these ids, after `after` in id order, a page at a time. */
+  async deadAmong(ids: string[], after: string | undefined): Promise<string[]> {
     const rows = await this.dataSource.query<{ id: string }[]>(
       `SELECT id FROM deliveries
        WHERE id = ANY($1::uuid[]) AND status = 'dead' AND ($2::uuid IS NULL OR id > $2::uuid)
@@ -114,10 +92,8 @@ export class DeadLettersService {
     return rows.map((r) => r.id);
   }
 
-  private async deadMatching(
-    filter: DeadLetterFilter,
-    after: string | undefined,
-  ): Promise<string[]> {
+  /** Dead deliveries matching the filter, after `after` in id order, a page at a time. */
+  async deadMatching(filter: DeadLetterFilter, after: string | undefined): Promise<string[]> {
     const where = filterClause(deadOnly(filter));
     const params = [...where.params, after ?? null, PAGE];
     const rows = await this.dataSource.query<{ id: string }[]>(

@@ -1,21 +1,14 @@
-import {
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-  Optional,
-} from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { AppConfig } from '../../config/config';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { SchedulerLock } from '../../core/database/scheduler-lock';
-import { QueueName } from '../../core/jobs/job-catalogue';
-import { JobsService } from '../../core/jobs/jobs.service';
-import { MetricsService } from '../../core/observability/metrics.service';
-import { OutboxRelay } from './outbox-relay';
+import { AppConfig } from '../../../config/config';
+import { QueueName } from '../../../core/jobs/job-catalogue';
+import { JobsService } from '../../../core/jobs/jobs.service';
+import { MetricsService } from '../../../core/observability/metrics.service';
+import { ScheduledIntervals } from '../../../core/scheduling/scheduled-intervals';
+import { OutboxRelay } from '../outbox-relay';
 
-const SWEEP_JOB = 'outbox-sweep';
+const TASK = 'outbox-sweep';
 const BATCH = 1000;
 
 export interface SweepResult {
@@ -24,49 +17,33 @@ export interface SweepResult {
 }
 
 /**
- * The outbox's safety net. Queues deliveries the relay could not (Redis down), and re-queues
- * deliveries whose job vanished from Redis (FLUSHALL, restart without persistence).
+ * The outbox's safety net and the recovery of lost jobs, every OUTBOX_SWEEP_INTERVAL_MS where
+ * ROLE runs the scheduler. Queues deliveries the relay could not (Redis down), re-queues
+ * deliveries whose job vanished from Redis (FLUSHALL, restart without persistence), and marks
+ * `dead` those BullMQ gave up on without a word (a worker lost during the last attempt).
  */
 @Injectable()
-export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(OutboxSweeper.name);
+export class OutboxSweepTask implements OnApplicationBootstrap {
+  private readonly logger = new Logger(OutboxSweepTask.name);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
     private readonly jobs: JobsService,
-    private readonly lock: SchedulerLock,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
-    // Present only where ROLE runs the scheduler (ScheduleModule is imported there).
-    @Optional() private readonly scheduler?: SchedulerRegistry,
-  ) {
-    metrics.onScrape(() => this.measureLag());
-  }
+    private readonly intervals: ScheduledIntervals,
+  ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.runsScheduler || !this.scheduler) return;
-    const timer = setInterval(() => void this.tick(), this.config.outboxSweepIntervalMs);
-    this.scheduler.addInterval(SWEEP_JOB, timer);
+    this.intervals.every(TASK, this.config.outboxSweepIntervalMs, () => this.tick());
   }
 
-  onApplicationShutdown(): void {
-    if (this.scheduler?.doesExist('interval', SWEEP_JOB)) this.scheduler.deleteInterval(SWEEP_JOB);
-  }
-
-  async tick(): Promise<void> {
-    try {
-      await this.lock.runExclusive(SWEEP_JOB, async () => {
-        const result = await this.sweep();
-        if (result.requeued + result.dead > 0) {
-          this.logger.warn(
-            `outbox sweep: re-queued ${result.requeued} deliveries lost from Redis; ${result.dead} given up by BullMQ`,
-          );
-        }
-      });
-    } catch (error) {
+  private async tick(): Promise<void> {
+    const result = await this.sweep();
+    if (result.requeued + result.dead > 0) {
       this.logger.warn(
-        `outbox sweep failed: ${error instanceof Error ? error.message : String(error)}`,
+        `outbox sweep: re-queued ${result.requeued} deliveries lost from Redis; ${result.dead} given up by BullMQ`,
       );
     }
   }
@@ -111,14 +88,5 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
     this.metrics.deliveriesRecovered.inc({ outcome: 'requeued' }, missing.length);
     this.metrics.deliveriesRecovered.inc({ outcome: 'dead' }, givenUp.length);
     return { requeued: missing.length, dead: givenUp.length };
-  }
-
-  private async measureLag(): Promise<void> {
-    const [row] = await this.dataSource.query<{ pending: string; oldest: number | null }[]>(
-      `SELECT count(*) AS pending, extract(epoch FROM now() - min(received_at))::float AS oldest
-       FROM deliveries WHERE status = 'received'`,
-    );
-    this.metrics.outboxPending.set(Number(row.pending));
-    this.metrics.outboxLag.set(row.oldest ?? 0);
   }
 }

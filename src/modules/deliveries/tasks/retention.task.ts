@@ -1,17 +1,10 @@
-import {
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-  Optional,
-} from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../../config/config';
-import { rowsOf } from '../../core/database/rows';
-import { SchedulerLock } from '../../core/database/scheduler-lock';
-import { JobsService } from '../../core/jobs/jobs.service';
+import { AppConfig } from '../../../config/config';
+import { rowsOf } from '../../../core/database/rows';
+import { JobsService } from '../../../core/jobs/jobs.service';
+import { ScheduledIntervals } from '../../../core/scheduling/scheduled-intervals';
 
 const TASK = 'retention';
 /** Rows changed per statement, so that a large backlog never holds long locks. */
@@ -24,46 +17,31 @@ export interface RetentionResult {
 }
 
 /**
- * Old work is cleaned up on a schedule: raw bodies of finished deliveries after
- * RETENTION_BODY_DAYS (the row and its metadata stay; dead ones keep theirs for a redrive
- * until they are deleted), dead deliveries after
+ * Old work is cleaned up every RETENTION_INTERVAL_MS where ROLE runs the scheduler: raw bodies
+ * of finished deliveries after RETENTION_BODY_DAYS (the row and its metadata stay; dead ones
+ * keep theirs for a redrive until they are deleted), dead deliveries after
  * RETENTION_DEAD_DAYS, and finished jobs in Redis after their retention hours.
  */
 @Injectable()
-export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(RetentionService.name);
+export class RetentionTask implements OnApplicationBootstrap {
+  private readonly logger = new Logger(RetentionTask.name);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly jobs: JobsService,
-    private readonly lock: SchedulerLock,
-    @Optional() private readonly scheduler?: SchedulerRegistry,
+    private readonly intervals: ScheduledIntervals,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.runsScheduler || !this.scheduler) return;
-    const timer = setInterval(() => void this.tick(), this.config.retention.intervalMs);
-    this.scheduler.addInterval(TASK, timer);
+    this.intervals.every(TASK, this.config.retention.intervalMs, () => this.tick());
   }
 
-  onApplicationShutdown(): void {
-    if (this.scheduler?.doesExist('interval', TASK)) this.scheduler.deleteInterval(TASK);
-  }
-
-  async tick(): Promise<void> {
-    try {
-      await this.lock.runExclusive(TASK, async () => {
-        const result = await this.run();
-        if (result.bodiesDropped + result.deadDeleted + result.jobsCleaned > 0) {
-          this.logger.log(
-            `retention: dropped ${result.bodiesDropped} bodies, deleted ${result.deadDeleted} dead deliveries, cleaned ${result.jobsCleaned} jobs`,
-          );
-        }
-      });
-    } catch (error) {
-      this.logger.warn(
-        `retention failed: ${error instanceof Error ? error.message : String(error)}`,
+  private async tick(): Promise<void> {
+    const result = await this.run();
+    if (result.bodiesDropped + result.deadDeleted + result.jobsCleaned > 0) {
+      this.logger.log(
+        `retention: dropped ${result.bodiesDropped} bodies, deleted ${result.deadDeleted} dead deliveries, cleaned ${result.jobsCleaned} jobs`,
       );
     }
   }

@@ -2,36 +2,20 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { UnitsOfWork } from '../../core/database/unit-of-work';
-import { JobName, JobPayloads } from '../../core/jobs/job-catalogue';
-import { JobHandler } from '../../core/jobs/job-handler.decorator';
-import { JobsService } from '../../core/jobs/jobs.service';
-import { ActivityRecorder, RecordedActivity } from '../activity/activity-recorder';
-import { DomainEvent, UnreadablePayloadError } from '../activity/domain-events';
-import { IdentityResolver } from '../users/identity-resolver';
-import { adapterFor } from '../webhooks/providers';
-import { isProvider } from '../webhooks/providers/provider-adapter';
-import { SourcesService } from '../webhooks/sources/sources.service';
-import { bodyKindOf } from '../../core/http/body-parsers';
-import { DeliveryReader, WorkDelivery } from './delivery-reader';
-import { DeliveryStatus, FINAL_STATUSES_SQL } from './delivery-status';
-
-/** The payload a stored body carries (GitHub form bodies wrap it in `payload=`). */
-export function payloadOf(text: string | null, contentType: string): unknown {
-  if (text === null)
-    throw new UnreadablePayloadError('the body is no longer stored (removed by retention)');
-  try {
-    if (bodyKindOf(contentType) === 'form') {
-      const payload = new URLSearchParams(text).get('payload');
-      if (payload === null) throw new UnreadablePayloadError('form body without a payload field');
-      return JSON.parse(payload) as unknown;
-    }
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    if (error instanceof UnreadablePayloadError) throw error;
-    throw new UnreadablePayloadError(`the body is not valid JSON: ${(error as Error).message}`);
-  }
-}
+import { UnitsOfWork } from '../../../core/database/unit-of-work';
+import { messageOf } from '../../../core/errors/message-of';
+import { JobName, JobPayloads } from '../../../core/jobs/job-catalogue';
+import { JobHandler } from '../../../core/jobs/job-handler.decorator';
+import { JobsService } from '../../../core/jobs/jobs.service';
+import { ActivityRecorder, RecordedActivity } from '../../activity/activity-recorder';
+import { DomainEvent, UnreadablePayloadError } from '../../activity/domain-events';
+import { IdentityResolver } from '../../users/identity-resolver';
+import { adapterFor } from '../../webhooks/providers';
+import { isProvider } from '../../webhooks/providers/provider-adapter';
+import { SourcesService } from '../../webhooks/sources/sources.service';
+import { DeliveryReader, WorkDelivery } from '../delivery-reader';
+import { DeliveryStatus, FINAL_STATUSES_SQL } from '../delivery-status';
+import { payloadOf } from '../stored-payload';
 
 function firstString(
   events: DomainEvent[],
@@ -45,13 +29,13 @@ function firstString(
 }
 
 /**
- * The worker side of a delivery: normalizes it into domain events and records them in one
+ * Where a delivery is processed (job `delivery.process`): normalizes it into domain events and records them in one
  * transaction that also sets its final status. Transient failures go back to BullMQ to be
  * retried; a payload that cannot be understood goes straight to `dead`.
  */
 @Injectable()
-export class DeliveryProcessor {
-  private readonly logger = new Logger(DeliveryProcessor.name);
+export class ProcessDeliveryHandler {
+  private readonly logger = new Logger(ProcessDeliveryHandler.name);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -156,12 +140,15 @@ export class DeliveryProcessor {
         await this.jobs.enqueueCoalesced(JobName.AnalyzeCiFailure, { repositoryId });
       }
     } catch (error) {
-      this.logger.warn(
-        `follow-up jobs not queued: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.warn(`follow-up jobs not queued: ${messageOf(error)}`);
     }
   }
 
+  /**
+   * Books a failed attempt on the row. The job's own error is what BullMQ sees and retries on;
+   * if this bookkeeping fails too (the database is what failed), it is logged, and the next
+   * attempt or the outbox sweep brings the row up to date.
+   */
   private async recordFailure(deliveryId: string, error: unknown, job: Job): Promise<void> {
     const attempts = job.opts.attempts ?? 1;
     // Transient or unknown errors are retried; a payload we cannot understand is not.
@@ -169,15 +156,22 @@ export class DeliveryProcessor {
       error instanceof UnreadablePayloadError ||
       error instanceof UnrecoverableError ||
       job.attemptsMade + 1 >= attempts;
-    const message = error instanceof Error ? error.message : String(error);
     // The attempt's own increment was rolled back with its transaction: count it here. A
     // delivery that does not exist, or that someone finished meanwhile, is left alone.
-    await this.dataSource
-      .query(
+    try {
+      await this.dataSource.query(
         `UPDATE deliveries SET status = $2, last_error = $3, attempts = attempts + 1, updated_at = now()
          WHERE id = $1 AND status NOT IN ${FINAL_STATUSES_SQL}`,
-        [deliveryId, final ? DeliveryStatus.Dead : DeliveryStatus.Failed, message.slice(0, 2000)],
-      )
-      .catch(() => undefined);
+        [
+          deliveryId,
+          final ? DeliveryStatus.Dead : DeliveryStatus.Failed,
+          messageOf(error).slice(0, 2000),
+        ],
+      );
+    } catch (bookkeeping) {
+      this.logger.warn(
+        `delivery ${deliveryId}: failed attempt not recorded (${messageOf(bookkeeping)}); the job error was: ${messageOf(error)}`,
+      );
+    }
   }
 }

@@ -16,7 +16,8 @@ import { SecretCipher } from './sources/secret-cipher';
 import { SourceEntity } from './sources/source.entity';
 import { SourcesController } from './sources/sources.controller';
 import { SourcesService } from './sources/sources.service';
-import { WebhookIngress } from './webhook-ingress';
+import { WebhookScreen } from './webhook-screen';
+import { WebhookSignatureGuard } from './webhook-signature.guard';
 import { WebhooksController } from './webhooks.controller';
 
 @Module({
@@ -24,7 +25,8 @@ import { WebhooksController } from './webhooks.controller';
   controllers: [WebhooksController, SourcesController, DeliveriesController],
   providers: [
     IngestService,
-    WebhookIngress,
+    WebhookScreen,
+    WebhookSignatureGuard,
     DeliveryStore,
     OutboxRelay,
     OutboxSweeper,

@@ -1,11 +1,12 @@
 import autocannon from 'autocannon';
 import webhookDefinitions, { WebhookDefinition } from '@octokit/webhooks-examples';
-import { fork, spawn } from 'node:child_process';
+import { ChildProcess, fork, spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ChildLog, freePort, track, trackedChildren } from '../test/support/harness';
+import { PEER_PATH } from './peer-server';
 import {
   answers200,
   databaseUrlFor,
@@ -19,10 +20,14 @@ import {
 } from './support';
 
 /**
- * Ingest benchmark: the real app (ROLE=api) against bench/baseline-server.ts, measured in the
- * same run on the same machine, each against its own fresh database.
+ * Ingest benchmark, three servers measured in the same run on the same machine, alternating
+ * round by round:
+ * - app: the real app (ROLE=api), through the WebhookSignatureGuard and the controller;
+ * - baseline: bench/baseline-server.ts, the least a durable receiver can do (own database);
+ * - peer: bench/peer-server.ts, what a Node team writes by hand (@octokit/webhooks' node
+ *   middleware + one BullMQ queue.add per delivery; durable only as far as Redis is).
  *
- * Both servers run as child processes so that neither shares an event loop with autocannon.
+ * Every server runs as a child process so that none shares an event loop with autocannon.
  */
 
 const ROOT = resolve(__dirname, '..');
@@ -34,6 +39,9 @@ const STOP_GRACE_MS = 5_000;
 const PAYLOAD_MIN_BYTES = 7 * 1024;
 const PAYLOAD_MAX_BYTES = 8 * 1024;
 const APP_DELIVERIES_TABLE = 'deliveries';
+/** The goal of issue 19: at least this share of the peer's throughput, at this p99. */
+const TARGET_PEER_RATIO = 0.85;
+const TARGET_P99_MS = 50;
 const BASELINE_DELIVERIES_TABLE = 'baseline_deliveries';
 
 const durationS = positiveNumberFromEnv('BENCH_DURATION_S', 10);
@@ -41,13 +49,17 @@ const rounds = positiveNumberFromEnv('BENCH_ROUNDS', 1);
 const onlyBaseline = process.env.BENCH_ONLY_BASELINE === '1';
 const appEntry = resolve(ROOT, process.env.BENCH_APP_ENTRY ?? 'dist/main.js');
 
-type TargetName = 'baseline' | 'app';
+type TargetName = 'baseline' | 'app' | 'peer';
 
 interface Target {
   name: TargetName;
   url: string;
-  database: string;
-  table: string;
+  /** The answer that means "accepted" (the peer's middleware answers 200 "ok"). */
+  acceptedStatus: number;
+  /** Where accepted deliveries must be, for the durability check (the peer has none). */
+  stored?: { database: string; table: string };
+  /** Runs before each measured load (the peer empties its queue). */
+  beforeLoad?: () => Promise<void>;
 }
 
 interface RunStats {
@@ -121,43 +133,64 @@ async function startApp(env: Record<string, string>, log: ChildLog): Promise<num
   return port;
 }
 
-async function startBaseline(databaseUrl: string, secret: string, log: ChildLog): Promise<number> {
+function isMessage(message: unknown, type: string): message is Record<string, unknown> {
+  return (
+    typeof message === 'object' && message !== null && 'type' in message && message.type === type
+  );
+}
+
+/** Forks a bench server (baseline or peer) and waits for its "ready" message with the port. */
+async function forkServer(
+  file: string,
+  env: Record<string, string>,
+  log: ChildLog,
+): Promise<{ port: number; child: ChildProcess }> {
   const child = track(
-    fork(join(__dirname, 'baseline-server.ts'), [], {
+    fork(join(__dirname, file), [], {
       cwd: ROOT,
       execArgv: ['-r', '@swc-node/register'],
-      env: { ...process.env, BASELINE_DATABASE_URL: databaseUrl, BASELINE_SECRET: secret },
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     }),
   );
   log.attach(child);
   const ready = new Promise<number>((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error('baseline not ready')), READY_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new Error(`${file} not ready`)), READY_TIMEOUT_MS);
     child.on('message', (message: unknown) => {
-      if (
-        typeof message === 'object' &&
-        message !== null &&
-        'type' in message &&
-        message.type === 'ready' &&
-        'port' in message &&
-        typeof message.port === 'number'
-      ) {
+      if (isMessage(message, 'ready') && typeof message.port === 'number') {
         clearTimeout(timer);
         resolveReady(message.port);
       }
     });
   });
-  return Promise.race([ready, exitedBeforeReady(child)]);
+  const port = await Promise.race([ready, exitedBeforeReady(child)]);
+  return { port, child };
+}
+
+/** Asks the peer to empty its queue and waits until it has. */
+function drainPeer(child: ChildProcess): Promise<void> {
+  return new Promise((resolveDrained, reject) => {
+    const onMessage = (message: unknown) => {
+      if (!isMessage(message, 'drained')) return;
+      child.off('message', onMessage);
+      if (typeof message.error === 'string') reject(new Error(`peer drain: ${message.error}`));
+      else resolveDrained();
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'drain' });
+  });
 }
 
 let activeLoad: autocannon.Instance | undefined;
 
 async function load(
-  url: string,
+  target: Target,
   body: Buffer,
   signature: string,
   seconds: number,
 ): Promise<{ result: autocannon.Result; stats: RunStats }> {
+  await target.beforeLoad?.();
+  const { url } = target;
   const stats: RunStats = { accepted: 0, statusCounts: {}, non2xx: 0, errors: 0, timeouts: 0 };
   const result = await new Promise<autocannon.Result>((done, fail) => {
     const instance = autocannon(
@@ -192,7 +225,7 @@ async function load(
     instance.on('response', (_client, statusCode) => {
       const key = String(statusCode);
       stats.statusCounts[key] = (stats.statusCounts[key] ?? 0) + 1;
-      if (statusCode === 202) stats.accepted += 1;
+      if (statusCode === target.acceptedStatus) stats.accepted += 1;
     });
   });
   stats.non2xx = result.non2xx;
@@ -201,7 +234,13 @@ async function load(
   return { result, stats };
 }
 
-function summarize(measurements: Measurement[], target: TargetName) {
+interface Summary {
+  acceptedPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function summarize(measurements: Measurement[], target: TargetName): Summary {
   const mine = measurements.filter((m) => m.target === target);
   return {
     acceptedPerS: median(mine.map((m) => m.acceptedPerS)),
@@ -239,12 +278,14 @@ async function main(): Promise<number> {
   const appDatabase = `hookyard_bench_${runId}`;
   const baselineDatabase = `hookyard_bench_${runId}_baseline`;
   const queuePrefix = `hookyard-bench-${runId}`;
+  const peerPrefix = `hookyard-bench-${runId}-peer`;
   const secret = randomBytes(24).toString('hex');
   const adminToken = randomBytes(16).toString('hex');
   // The app writes a generated key under DATA_DIR when none is given; keep that out of the repo.
   const dataDir = mkdtempSync(join(tmpdir(), 'hookyard-bench-'));
   const createdDatabases: string[] = [];
 
+  // The prefix covers the peer's keys too (`${queuePrefix}-peer:…`).
   const cleanup = cleanupOnExit({
     databases: createdDatabases,
     dataDir,
@@ -255,6 +296,7 @@ async function main(): Promise<number> {
 
   const appLog = new ChildLog();
   const baselineLog = new ChildLog();
+  const peerLog = new ChildLog();
   try {
     const body = buildPushPayload();
     const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -267,19 +309,6 @@ async function main(): Promise<number> {
     });
 
     const targets: Target[] = [];
-    const baselinePort = await startBaseline(
-      databaseUrlFor(baselineDatabase),
-      secret,
-      baselineLog,
-    ).catch((error: unknown) => {
-      throw new Error(`baseline: ${String(error)}\n${baselineLog.tail()}`);
-    });
-    targets.push({
-      name: 'baseline',
-      url: `http://127.0.0.1:${baselinePort}/`,
-      database: baselineDatabase,
-      table: BASELINE_DELIVERIES_TABLE,
-    });
     if (!onlyBaseline) {
       const appPort = await startApp(
         {
@@ -299,27 +328,57 @@ async function main(): Promise<number> {
       targets.push({
         name: 'app',
         url: `http://127.0.0.1:${appPort}/webhooks/github`,
-        database: appDatabase,
-        table: APP_DELIVERIES_TABLE,
+        acceptedStatus: 202,
+        stored: { database: appDatabase, table: APP_DELIVERIES_TABLE },
+      });
+    }
+    const baseline = await forkServer(
+      'baseline-server.ts',
+      { BASELINE_DATABASE_URL: databaseUrlFor(baselineDatabase), BASELINE_SECRET: secret },
+      baselineLog,
+    ).catch((error: unknown) => {
+      throw new Error(`baseline: ${String(error)}\n${baselineLog.tail()}`);
+    });
+    targets.push({
+      name: 'baseline',
+      url: `http://127.0.0.1:${baseline.port}/`,
+      acceptedStatus: 202,
+      stored: { database: baselineDatabase, table: BASELINE_DELIVERIES_TABLE },
+    });
+    if (!onlyBaseline) {
+      const peer = await forkServer(
+        'peer-server.ts',
+        { PEER_SECRET: secret, PEER_REDIS_URL: redisUrl, PEER_QUEUE_PREFIX: peerPrefix },
+        peerLog,
+      ).catch((error: unknown) => {
+        throw new Error(`peer: ${String(error)}\n${peerLog.tail()}`);
+      });
+      targets.push({
+        name: 'peer',
+        url: `http://127.0.0.1:${peer.port}${PEER_PATH}`,
+        acceptedStatus: 200,
+        beforeLoad: () => drainPeer(peer.child),
       });
     }
 
     console.log(
       `ingest bench: ${body.length}-byte push, ${CONNECTIONS} connections, ` +
-        `${WARMUP_S} s warm-up + ${durationS} s × ${rounds} round(s), ` +
-        `${availableParallelism()} CPUs, node ${process.version}`,
+        `${WARMUP_S} s warm-up + ${durationS} s × ${rounds} round(s), alternating ` +
+        `${targets.map((t) => t.name).join(' / ')}, ${availableParallelism()} CPUs, node ${process.version}`,
     );
 
-    const acceptedTotal: Record<TargetName, number> = { baseline: 0, app: 0 };
+    const acceptedTotal: Record<TargetName, number> = { baseline: 0, app: 0, peer: 0 };
     for (const target of targets) {
-      const warmup = await load(target.url, body, signature, WARMUP_S);
+      const warmup = await load(target, body, signature, WARMUP_S);
       acceptedTotal[target.name] += warmup.stats.accepted;
     }
 
     const measurements: Measurement[] = [];
     for (let round = 1; round <= rounds; round++) {
-      for (const target of targets) {
-        const { result, stats } = await load(target.url, body, signature, durationS);
+      // Alternate the order too, so that no target always runs right after the same one.
+      const order = round % 2 === 1 ? targets : [...targets].reverse();
+      for (const target of order) {
+        const { result, stats } = await load(target, body, signature, durationS);
         acceptedTotal[target.name] += stats.accepted;
         measurements.push({
           target: target.name,
@@ -335,20 +394,23 @@ async function main(): Promise<number> {
 
     const durability: DurabilityCheck[] = [];
     for (const target of targets) {
-      const rows = await countRows(target.database, target.table);
+      if (target.stored === undefined) continue;
+      const rows = await countRows(target.stored.database, target.stored.table);
       const accepted = acceptedTotal[target.name];
       durability.push({ target: target.name, rows, accepted, ok: rows >= accepted });
     }
 
-    const baseline = summarize(measurements, 'baseline');
-    const app = onlyBaseline ? undefined : summarize(measurements, 'app');
-    const ratio =
-      app === undefined
+    const summary = Object.fromEntries(
+      targets.map((target) => [target.name, summarize(measurements, target.name)]),
+    ) as Partial<Record<TargetName, Summary>>;
+    const ratioOf = (a: Summary | undefined, b: Summary | undefined) =>
+      a === undefined || b === undefined
         ? undefined
-        : {
-            throughput: app.acceptedPerS / baseline.acceptedPerS,
-            p99: app.p99Ms / baseline.p99Ms,
-          };
+        : { throughput: a.acceptedPerS / b.acceptedPerS, p99: a.p99Ms / b.p99Ms };
+    const ratios = {
+      appToPeer: ratioOf(summary.app, summary.peer),
+      appToBaseline: ratioOf(summary.app, summary.baseline),
+    };
 
     console.log(`\n${formatTable(measurements)}\n`);
     for (const check of durability) {
@@ -357,9 +419,27 @@ async function main(): Promise<number> {
           `(warm-up included): ${check.ok ? 'ok' : 'VIOLATED'}`,
       );
     }
-    if (ratio !== undefined) {
+    for (const [name, ratio] of Object.entries(ratios)) {
+      if (ratio === undefined) continue;
       console.log(
-        `app/baseline: throughput ${ratio.throughput.toFixed(2)}x, p99 ${ratio.p99.toFixed(2)}x`,
+        `${name === 'appToPeer' ? 'app/peer' : 'app/baseline'}: throughput ` +
+          `${ratio.throughput.toFixed(2)}x, p99 ${ratio.p99.toFixed(2)}x`,
+      );
+    }
+    const target =
+      summary.app === undefined || ratios.appToPeer === undefined
+        ? undefined
+        : {
+            throughputVsPeer: ratios.appToPeer.throughput,
+            p99Ms: summary.app.p99Ms,
+            met:
+              ratios.appToPeer.throughput >= TARGET_PEER_RATIO &&
+              summary.app.p99Ms <= TARGET_P99_MS,
+          };
+    if (target !== undefined) {
+      console.log(
+        `target (>= ${TARGET_PEER_RATIO}x the peer's throughput, p99 <= ${TARGET_P99_MS} ms): ` +
+          `${target.met ? 'met' : 'MISSED'} (${target.throughputVsPeer.toFixed(2)}x, p99 ${target.p99Ms} ms)`,
       );
     }
 
@@ -379,7 +459,7 @@ async function main(): Promise<number> {
             payloadBytes: body.length,
             onlyBaseline,
           },
-          summary: { baseline, app: app ?? null, ratio: ratio ?? null },
+          summary: { ...summary, ratios, target: target ?? null },
           measurements,
           durability,
         },
@@ -401,12 +481,17 @@ async function main(): Promise<number> {
         failed = true;
       }
     }
-    const baselineText = `baseline ${baseline.acceptedPerS.toFixed(0)}/s p99 ${baseline.p99Ms.toFixed(1)} ms`;
+    const line = (name: TargetName) => {
+      const s = summary[name];
+      return s === undefined
+        ? undefined
+        : `${name} ${s.acceptedPerS.toFixed(0)}/s p50 ${s.p50Ms.toFixed(1)} ms p99 ${s.p99Ms.toFixed(1)} ms`;
+    };
     console.log(
-      app === undefined || ratio === undefined
-        ? `ingest: ${baselineText} (app skipped)`
-        : `ingest: app ${app.acceptedPerS.toFixed(0)} accepted/s p99 ${app.p99Ms.toFixed(1)} ms | ` +
-            `${baselineText} | ratio ${ratio.throughput.toFixed(2)}x (p99 ${ratio.p99.toFixed(2)}x)`,
+      `ingest: ${(['app', 'peer', 'baseline'] as const)
+        .map(line)
+        .filter((text) => text !== undefined)
+        .join(' | ')}`,
     );
     return failed ? 1 : 0;
   } finally {

@@ -2,18 +2,26 @@ import { INestApplicationContext, ValidationPipe } from '@nestjs/common';
 import { createServer, Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyServerFactory } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config';
+import { ApiKeyVerifier } from './core/auth/api-key.verifier';
+import { apiKeyBeforeBody, takesKeyedBody } from './core/auth/pre-body-auth';
 import { registerBodyParsers } from './core/http/body-parsers';
 import { answerClientError } from './core/http/client-error';
+import { refuseBeforeBody } from './core/http/pre-body-hooks';
 import { MetricsService } from './core/observability/metrics.service';
-import { WebhookIngress } from './modules/webhooks/webhook-ingress';
+import { BULL_BOARD_ROUTE } from './modules/admin/bull-board/bull-board-auth';
+import { isWebhookRoute } from './modules/webhooks/webhook-request';
+import { WebhookScreen } from './modules/webhooks/webhook-screen';
 
 export const OPENAPI_TITLE = 'Hookyard';
-const FASTIFY_KEEP_ALIVE_TIMEOUT_MS = 72_000;
+/** Node checks the header and request timeouts of open connections this often (at most). */
+const MAX_TIMEOUT_CHECK_INTERVAL_MS = 1000;
+/** Node's default limit on the request line and headers together. */
+const MAX_HEADER_BYTES = 16 * 1024;
 
 export interface RegisteredRoute {
   method: string;
@@ -27,25 +35,54 @@ export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[]
   return routesByApp.get(app) ?? [];
 }
 
+type RouteHook = NonNullable<RouteOptions['onRequest']>;
+
+function withHook(existing: RouteOptions['onRequest'], hook: RouteHook): RouteHook {
+  return [existing ?? [], hook].flat();
+}
+
+/**
+ * Decides, for each route as it is registered, what runs before its body is read and how big
+ * that body may be: the webhook routes (WEBHOOK_ROUTE config) get the WebhookScreen and
+ * WEBHOOK_MAX_BODY_BYTES; routes that take a body only a key holder may send get the API-key
+ * check and API_MAX_BODY_BYTES (the server's default limit, which unrouted paths get too).
+ */
+function shapeRoutes(fastify: FastifyInstance, app: NestFastifyApplication, config: AppConfig) {
+  const screen = app.get(WebhookScreen);
+  const screenWebhook: RouteHook = async (request) => {
+    await screen.screen(request);
+  };
+  const checkKey = apiKeyBeforeBody(app.get(ApiKeyVerifier));
+  fastify.addHook('onRoute', (route) => {
+    if (isWebhookRoute(route.config)) {
+      route.bodyLimit = config.maxBodyBytes;
+      route.onRequest = withHook(route.onRequest, screenWebhook);
+    } else if (takesKeyedBody(route.method, route.url, [BULL_BOARD_ROUTE])) {
+      route.onRequest = withHook(route.onRequest, checkKey);
+    }
+  });
+}
+
 /** Builds the HTTP application (ROLE all or api): Fastify, parsers, errors, metrics, docs. */
 export async function createHttpApp(config: AppConfig): Promise<NestFastifyApplication> {
-  // Set once the Nest container exists; the server takes no request before that.
-  const late: { ingress?: WebhookIngress } = {};
+  const { http } = config;
   const adapter = new FastifyAdapter({
-    bodyLimit: config.maxBodyBytes,
+    bodyLimit: http.apiMaxBodyBytes,
     trustProxy: true,
     return503OnClosing: true,
+    // A URL segment of any length (up to the 16 KiB of headers) reaches the route, which
+    // answers it as it answers any unknown name (404 for a webhook source), not 414.
+    routerOptions: { maxParamLength: MAX_HEADER_BYTES },
     clientErrorHandler: answerClientError,
-    // Fastify's own server, with webhooks answered before its router (see WebhookIngress).
-    serverFactory: ((fastifyHandler) => {
-      const server = createServer((request, response) => {
-        if (!late.ingress?.handle(request, response)) fastifyHandler(request, response);
-      });
-      // What Fastify sets on a server it creates itself.
-      server.keepAliveTimeout = FASTIFY_KEEP_ALIVE_TIMEOUT_MS;
-      server.requestTimeout = 0;
-      return server;
-    }) satisfies FastifyServerFactory,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    requestTimeout: http.requestTimeoutMs,
+    http: {
+      headersTimeout: http.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(
+        MAX_TIMEOUT_CHECK_INTERVAL_MS,
+        Math.ceil(http.headersTimeoutMs / 4),
+      ),
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
@@ -57,14 +94,15 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
   );
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
-  registerBodyParsers(fastify, config.maxBodyBytes);
+  registerBodyParsers(fastify);
+  fastify.addHook('onRequest', refuseBeforeBody);
   const routes: RegisteredRoute[] = [];
   routesByApp.set(app, routes);
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
+  shapeRoutes(fastify, app, config);
 
-  late.ingress = app.get(WebhookIngress);
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.httpRequestDuration.observe(

@@ -28,6 +28,18 @@ export interface RetentionConfig {
   intervalMs: number;
 }
 
+/** Limits of the HTTP server that a public endpoint needs (slow or idle clients, big bodies). */
+export interface HttpServerConfig {
+  /** Body limit of every route but the webhooks (those use maxBodyBytes). */
+  apiMaxBodyBytes: number;
+  /** Time a client has to send the request headers; 408 or a close after it. */
+  headersTimeoutMs: number;
+  /** Time a client has to send the whole request, body included; 408 or a close after it. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  keepAliveTimeoutMs: number;
+}
+
 /**
  * The whole configuration, validated once at boot. Nothing else in the code reads
  * process.env: it asks for AppConfig through dependency injection.
@@ -55,6 +67,7 @@ export class AppConfig {
     readonly outboxSweepIntervalMs: number,
     readonly outboxLostAfterMs: number,
     readonly retention: RetentionConfig,
+    readonly http: HttpServerConfig,
   ) {}
 
   /** A copy with some values resolved at start-up (embedded database URL, generated token). */
@@ -193,6 +206,12 @@ export function loadConfig(env: Env): AppConfig {
       deadDays: r.int('RETENTION_DEAD_DAYS', 90, 0, 3650),
       intervalMs: r.int('RETENTION_INTERVAL_MS', 3600000, 1000, 86400000),
     },
+    {
+      apiMaxBodyBytes: r.int('API_MAX_BODY_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      headersTimeoutMs: r.int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+      requestTimeoutMs: r.int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      keepAliveTimeoutMs: r.int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
+    },
   );
   const adminToken = config.adminToken;
   if (adminToken !== undefined && adminToken.length < 16) {
@@ -201,6 +220,9 @@ export function loadConfig(env: Env): AppConfig {
   const key = config.secretsEncryptionKey;
   if (key !== undefined && Buffer.from(key, 'base64').length !== 32) {
     r.problems.push('SECRETS_ENCRYPTION_KEY must be 32 bytes, base64-encoded');
+  }
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    r.problems.push('HTTP_HEADERS_TIMEOUT_MS must not be larger than HTTP_REQUEST_TIMEOUT_MS');
   }
   if (r.problems.length > 0) throw new ConfigValidationError(r.problems);
   return config;

@@ -14,6 +14,8 @@ interface BadCase {
   body: Buffer;
   /** When false, no Content-Length is added (the case frames the body itself). */
   contentLength?: boolean;
+  /** Bytes sent after the request on the same connection (its answer must still come first). */
+  trailing?: Buffer;
   expect: Expectation;
 }
 
@@ -73,6 +75,7 @@ function corpus(secret: string): BadCase[] {
     Buffer.alloc(30 * MiB, 'a'),
     Buffer.from('"}'),
   ]);
+  const manyObjects = Buffer.from(`[${'{"k":"v"},'.repeat(2_600_000)}{}]`);
   const withNul = Buffer.from(
     valid.toString('utf8').replace('"full_name":"', '"full_name":"nul\\u0000inside/'),
   );
@@ -214,6 +217,39 @@ function corpus(secret: string): BadCase[] {
       headers: [...signedHeaders(valid, secret), ['transfer-encoding', 'chunked']],
       expect: 202,
     },
+    // Work before authentication: refused on the headers, before 25 MiB are read or parsed.
+    signedCase('unsigned 25 MiB of small objects', manyObjects, 401, {
+      'x-hub-signature-256': null,
+    }),
+    { ...signedCase('25 MiB to an unknown provider', manyObjects, 404), path: '/webhooks/nope' },
+    {
+      name: '25 MiB to an API route without a key',
+      path: '/api/v1/admin/sources',
+      body: manyObjects,
+      headers: [['content-type', 'application/json']],
+      expect: 401,
+    },
+    {
+      name: '25 MiB to a path that does not exist',
+      path: '/no/such/route',
+      body: manyObjects,
+      headers: [['content-type', 'application/json']],
+      expect: 404,
+    },
+    signedCase('malformed JSON with a wrong signature (checked before any parse)', truncated, 401, {
+      'x-hub-signature-256': sign(json({ other: true }), secret),
+    }),
+    signedCase(
+      'form body with payload= twice',
+      Buffer.from(`${form(valid.toString()).toString()}&payload=${encodeURIComponent('{}')}`),
+      400,
+      formType,
+    ),
+    signedCase('Content-Encoding: gzip', valid, 415, { 'content-encoding': 'gzip' }),
+    {
+      ...signedCase('one stray byte after a signed request', valid, 202),
+      trailing: Buffer.from('X'),
+    },
     { ...signedCase('GET on the ingest route', Buffer.alloc(0), '4xx'), method: 'GET' },
     { ...signedCase('PUT on the ingest route', valid, '4xx'), method: 'PUT' },
     { ...signedCase('query string on the ingest route', valid, 202), path: '/webhooks/github?x=1' },
@@ -344,7 +380,8 @@ export async function runBadInput(
   for (const c of cases) {
     let answer: HttpAnswer;
     try {
-      answer = await rawRequest(port, head(port, c), c.body);
+      const body = c.trailing === undefined ? c.body : Buffer.concat([c.body, c.trailing]);
+      answer = await rawRequest(port, head(port, c), body);
     } catch (error) {
       problems.push(`${c.name}: ${errorText(error)}`);
       continue;
@@ -357,6 +394,19 @@ export async function runBadInput(
     }
     const shape = shapeProblem(answer);
     if (shape) problems.push(`${c.name}: HTTP ${answer.status}, ${shape}`);
+  }
+
+  // A connection idle in the middle of its headers: 408 or a plain close once
+  // HTTP_HEADERS_TIMEOUT_MS (10 s by default) has passed, never held open.
+  const idle = 'POST /webhooks/github HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: appl';
+  try {
+    const answer = await rawRequest(port, idle, Buffer.alloc(0), 20_000);
+    record(answer.status);
+    if (answer.status !== 408) problems.push(`idle mid-headers: HTTP ${answer.status}, not 408`);
+  } catch (error) {
+    // A close without an answer is as good; only a connection still open is a problem.
+    if (errorText(error).includes('timed out'))
+      problems.push(`idle mid-headers: ${errorText(error)}`);
   }
 
   let runs = 0;
@@ -393,7 +443,7 @@ export async function runBadInput(
     problems.push(`fast-check property: ${errorText(error).split('\n').slice(0, 6).join(' | ')}`);
   }
   return {
-    cases: cases.length,
+    cases: cases.length + 1,
     propertyRuns: runs,
     accepted,
     serverErrors,

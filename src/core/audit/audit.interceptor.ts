@@ -6,6 +6,7 @@ import { catchError, concatMap, from, map, Observable, throwError } from 'rxjs';
 import { AuthenticatedRequest } from '../auth/principal';
 import { mapError } from '../http/error-mapping';
 import { AuditService } from './audit.service';
+import { SKIP_AUDIT } from './skip-audit.decorator';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const AUDITED_PREFIXES = ['/api/v1/', '/admin/'];
@@ -49,6 +50,9 @@ export class AuditInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
+    if (this.reflector.get<boolean | undefined>(SKIP_AUDIT, context.getClass())) {
+      return next.handle();
+    }
     const request = context.switchToHttp().getRequest<AuditedRequest>();
     const principal = request.principal;
     const path = pathOf(request.url);

@@ -20,6 +20,20 @@ export interface RawBodyRequest {
   rawBody?: Buffer;
 }
 
+/**
+ * Route config (Fastify's, set with Nest's `@RouteConfig`) of a route whose body is kept raw
+ * and left unparsed: the handler decides when, and whether, to parse it.
+ */
+export const RAW_BODY_ROUTE = { rawBody: true } as const;
+
+export function isRawBodyRoute(config: unknown): boolean {
+  return (
+    typeof config === 'object' &&
+    config !== null &&
+    (config as { rawBody?: unknown }).rawBody === true
+  );
+}
+
 function decode(body: Buffer): string {
   if (!isUtf8(body)) throw new AppError(ErrorCode.MalformedBody, 'Body is not valid UTF-8');
   return body.toString('utf8');
@@ -36,20 +50,34 @@ export function parseJsonBody(body: Buffer): unknown {
   }
 }
 
+/** A form's fields. A field given twice is refused: readers would disagree on which one counts. */
 export function parseFormBody(body: Buffer): Record<string, string> {
-  return Object.fromEntries(new URLSearchParams(decode(body)));
+  const fields: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(decode(body))) {
+    if (Object.hasOwn(fields, name)) {
+      throw new AppError(ErrorCode.MalformedBody, `Form field "${name}" is given more than once`);
+    }
+    fields[name] = value;
+  }
+  return fields;
 }
 
 /**
- * JSON and form bodies only (anything else is 415), kept raw beside the parsed value.
- * Replaces Fastify's defaults so that the webhook signature is checked on the exact bytes.
+ * JSON and form bodies only (anything else is 415), read as bytes. Routes marked
+ * RAW_BODY_ROUTE (the webhooks) keep the bytes unparsed in `rawBody`: their signature is
+ * checked on those bytes before anything parses them. Every other route gets the parsed value.
+ * The body limit is each route's own (set where the routes are registered).
  */
-export function registerBodyParsers(fastify: FastifyInstance, bodyLimit: number): void {
+export function registerBodyParsers(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
-  const keepRaw =
+  const parseUnlessRaw =
     (parse: (body: Buffer) => unknown) =>
     (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
-      (request as FastifyRequest & RawBodyRequest).rawBody = body;
+      if (isRawBodyRoute(request.routeOptions.config)) {
+        (request as FastifyRequest & RawBodyRequest).rawBody = body;
+        done(null, undefined);
+        return;
+      }
       try {
         done(null, parse(body));
       } catch (error) {
@@ -58,12 +86,12 @@ export function registerBodyParsers(fastify: FastifyInstance, bodyLimit: number)
     };
   fastify.addContentTypeParser(
     'application/json',
-    { parseAs: 'buffer', bodyLimit },
-    keepRaw(parseJsonBody),
+    { parseAs: 'buffer' },
+    parseUnlessRaw(parseJsonBody),
   );
   fastify.addContentTypeParser(
     'application/x-www-form-urlencoded',
-    { parseAs: 'buffer', bodyLimit },
-    keepRaw(parseFormBody),
+    { parseAs: 'buffer' },
+    parseUnlessRaw(parseFormBody),
   );
 }

@@ -1,21 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '../../core/http/app-error';
-import { bodyKindOf } from '../../core/http/body-parsers';
-import { MetricsService } from '../../core/observability/metrics.service';
+import { bodyKindOf, parseFormBody, parseJsonBody } from '../../core/http/body-parsers';
 import { SECRET_HEADERS } from '../../core/observability/logging';
 import { DeliveryStatus } from '../deliveries/delivery-status';
 import { DeliveryStore } from '../deliveries/delivery-store';
 import { adapterFor } from './providers';
-import { IncomingWebhook, isProvider, Provider } from './providers/provider-adapter';
-import { DEFAULT_SOURCE, SourcesService } from './sources/sources.service';
+import { IncomingWebhook } from './providers/provider-adapter';
+import { ScreenedWebhook } from './webhook-request';
 
-export interface WebhookRequest {
-  provider: string;
-  source?: string;
-  headers: Record<string, string | string[] | undefined>;
-  contentType: string | undefined;
-  rawBody: Buffer | undefined;
-  body: unknown;
+/** A webhook whose signature the guard has verified on these raw bytes. */
+export interface VerifiedWebhook {
+  screened: ScreenedWebhook;
+  contentType: string;
+  rawBody: Buffer;
 }
 
 export interface WebhookAnswer {
@@ -28,16 +25,10 @@ const MAX_ID_LENGTH = 255;
 const hasControlChars = (value: string) =>
   [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
-function flattenHeaders(headers: WebhookRequest['headers']): Record<string, string | undefined> {
-  const flat: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return flat;
-}
-
 /** Headers worth keeping with the delivery: everything but credentials and signatures. */
-function storableHeaders(headers: Record<string, string | undefined>): Record<string, string> {
+function storableHeaders(
+  headers: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined && !DROPPED_HEADERS.has(name)) kept[name] = value;
@@ -50,10 +41,11 @@ function cleanText(value: string | undefined, max = 500): string | undefined {
   return value === undefined ? undefined : value.replaceAll('\u0000', '').slice(0, max);
 }
 
-function payloadOf(contentType: string, body: unknown): unknown {
-  if (bodyKindOf(contentType) !== 'form') return body;
-  const form = body as Record<string, string> | undefined;
-  if (typeof form?.payload !== 'string') {
+/** The payload, parsed once, after the signature was verified on the raw bytes. */
+function payloadOf(contentType: string, rawBody: Buffer): unknown {
+  if (bodyKindOf(contentType) !== 'form') return parseJsonBody(rawBody);
+  const form = parseFormBody(rawBody);
+  if (typeof form.payload !== 'string') {
     throw new AppError(ErrorCode.MalformedBody, 'Form body has no "payload" field');
   }
   try {
@@ -64,69 +56,39 @@ function payloadOf(contentType: string, body: unknown): unknown {
 }
 
 /**
- * Receives one webhook: verify, identify, store durably, answer. The answer is 2xx only once
+ * Receives one webhook the guard has verified: parse, identify, store durably, answer. The answer is 2xx only once
  * the row is committed; queueing happens after, through the outbox.
  */
 @Injectable()
 export class IngestService {
-  constructor(
-    private readonly sources: SourcesService,
-    private readonly store: DeliveryStore,
-    private readonly metrics: MetricsService,
-  ) {}
+  constructor(private readonly store: DeliveryStore) {}
 
-  async receive(request: WebhookRequest): Promise<WebhookAnswer> {
-    const providerLabel = isProvider(request.provider) ? request.provider : 'unknown';
-    this.metrics.webhooksReceived.inc({ provider: providerLabel });
-    const stop = this.metrics.webhookAnswerDuration.startTimer({ provider: providerLabel });
+  async receive(webhook: VerifiedWebhook): Promise<WebhookAnswer> {
+    const { answered } = webhook.screened;
     try {
-      const answer = await this.accept(request);
-      const outcome = answer.body.status;
-      this.metrics.webhooksAnswered.inc({ provider: providerLabel, outcome, reason: outcome });
-      stop({ outcome });
+      const answer = await this.accept(webhook);
+      answered(answer.body.status, answer.body.status);
       return answer;
     } catch (error) {
       const code = error instanceof AppError ? error.code : ErrorCode.Internal;
-      const outcome = code === ErrorCode.ServiceUnavailable ? 'unavailable' : 'rejected';
-      this.metrics.webhooksAnswered.inc({ provider: providerLabel, outcome, reason: code });
-      stop({ outcome });
+      answered(code === ErrorCode.ServiceUnavailable ? 'unavailable' : 'rejected', code);
       throw error;
     }
   }
 
-  private async accept(request: WebhookRequest): Promise<WebhookAnswer> {
-    if (!isProvider(request.provider)) {
-      throw new AppError(
-        ErrorCode.UnknownProvider,
-        `Unknown provider "${request.provider}"; use github, gitlab, gitea or bitbucket`,
-      );
-    }
-    const provider: Provider = request.provider;
-    const slug = request.source ?? DEFAULT_SOURCE;
-    const source = await this.sources.resolve(provider, slug);
-    if (!source)
-      throw new AppError(ErrorCode.UnknownSource, `Unknown ${provider} source "${slug}"`);
-    if (!source.enabled)
-      throw new AppError(ErrorCode.SourceDisabled, `Source "${slug}" is disabled`);
-    if (!request.rawBody || request.rawBody.length === 0 || request.contentType === undefined) {
-      throw new AppError(
-        ErrorCode.MalformedBody,
-        'Body is empty; send the webhook payload as JSON',
-      );
-    }
-
-    const headers = flattenHeaders(request.headers);
+  private async accept({
+    screened,
+    contentType,
+    rawBody,
+  }: VerifiedWebhook): Promise<WebhookAnswer> {
+    const { provider, slug, source, headers } = screened;
     const webhook: IncomingWebhook = {
       headers,
-      rawBody: request.rawBody,
-      payload: payloadOf(request.contentType, request.body),
-      receivedAt: new Date(),
+      rawBody,
+      payload: payloadOf(contentType, rawBody),
+      receivedAt: screened.receivedAt,
     };
-    const adapter = adapterFor(provider);
-    const verified = adapter.verify(webhook, source.secrets);
-    if (!verified.ok)
-      throw new AppError(ErrorCode.InvalidSignature, verified.message, { reason: verified.reason });
-    const identified = adapter.identify(webhook);
+    const identified = adapterFor(provider).identify(webhook);
     if (!identified.ok) {
       const code =
         identified.reason === 'missing_event_header'
@@ -155,9 +117,9 @@ export class IngestService {
       event: identity.event,
       action: cleanText(identity.action, 100),
       repository,
-      contentType: request.contentType,
+      contentType,
       headers: storableHeaders(headers),
-      body: request.rawBody,
+      body: rawBody,
       status: filtered ? DeliveryStatus.Ignored : DeliveryStatus.Received,
     });
     if (stored.duplicate) return { statusCode: 200, body: { id: stored.id, status: 'duplicate' } };

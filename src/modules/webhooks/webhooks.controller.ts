@@ -1,24 +1,31 @@
-import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
+import { SkipAudit } from '../../core/audit/skip-audit.decorator';
 import { Public } from '../../core/auth/public.decorator';
-import { RawBodyRequest } from '../../core/http/body-parsers';
-import { IngestService } from './ingest.service';
+import { AppError, ErrorCode } from '../../core/http/app-error';
+import { IngestService, WebhookAnswer } from './ingest.service';
 import { ALL_PROVIDERS } from './providers/provider-adapter';
-
-type IncomingRequest = FastifyRequest & RawBodyRequest;
+import { WEBHOOK_ROUTE, WebhookRequest } from './webhook-request';
+import { WebhookSignatureGuard } from './webhook-signature.guard';
 
 /**
- * The webhook routes as Nest sees them: they are documented here, and served here for any
- * request the WebhookIngress (which answers them first, in the HTTP server) leaves to Fastify.
+ * The one path of every webhook. Before the body is read, the WebhookScreen (an onRequest hook
+ * of these routes, see WEBHOOK_ROUTE) refuses what no body can fix; the WebhookSignatureGuard
+ * verifies the signature on the raw body; then the IngestService parses, identifies and
+ * stores the delivery. Public: the signature is the authentication, not an API key.
  */
 @Public()
+@SkipAudit()
+@UseGuards(WebhookSignatureGuard)
 @ApiTags('webhooks')
 @Controller('webhooks')
 export class WebhooksController {
   constructor(private readonly ingest: IngestService) {}
 
   @Post(':provider')
+  @RouteConfig(WEBHOOK_ROUTE)
   @HttpCode(202)
   @ApiOperation({
     summary: 'Receive a webhook for the default source of a provider (secret from env)',
@@ -39,41 +46,31 @@ export class WebhooksController {
     description: 'Not application/json or application/x-www-form-urlencoded',
   })
   @ApiResponse({ status: 503, description: 'Could not be stored; the forge should retry' })
-  receiveDefault(
-    @Param('provider') provider: string,
-    @Req() request: IncomingRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
-    return this.receive(provider, undefined, request, reply);
+  receiveDefault(@Req() request: WebhookRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.receive(request, reply);
   }
 
   @Post(':provider/:source')
+  @RouteConfig(WEBHOOK_ROUTE)
   @HttpCode(202)
   @ApiOperation({ summary: 'Receive a webhook for a named source (created through the admin API)' })
   @ApiParam({ name: 'provider', enum: ALL_PROVIDERS })
-  receiveNamed(
-    @Param('provider') provider: string,
-    @Param('source') source: string,
-    @Req() request: IncomingRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
-    return this.receive(provider, source, request, reply);
+  @ApiParam({ name: 'source', description: 'The slug of a named source' })
+  receiveNamed(@Req() request: WebhookRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.receive(request, reply);
   }
 
   private async receive(
-    provider: string,
-    source: string | undefined,
-    request: IncomingRequest,
+    request: WebhookRequest,
     reply: FastifyReply,
-  ) {
-    const answer = await this.ingest.receive({
-      provider,
-      source,
-      headers: request.headers,
-      contentType: request.headers['content-type'],
-      rawBody: request.rawBody,
-      body: request.body,
-    });
+  ): Promise<WebhookAnswer['body']> {
+    const { webhook: screened, rawBody } = request;
+    const contentType = request.headers['content-type'];
+    // The guard let the request through, so all three are set.
+    if (screened === undefined || rawBody === undefined || contentType === undefined) {
+      throw new AppError(ErrorCode.Internal, 'A webhook reached the controller unverified');
+    }
+    const answer = await this.ingest.receive({ screened, contentType, rawBody });
     void reply.status(answer.statusCode);
     return answer.body;
   }

@@ -159,6 +159,27 @@ describe('GitLabAdapter', () => {
       });
     });
 
+    it('identifies a Standard-Webhooks-signed delivery by its signed webhook-id, never the unsigned Idempotency-Key', () => {
+      const signedHeaders = {
+        'x-gitlab-event': 'Merge Request Hook',
+        'webhook-id': 'msg_signed',
+        'webhook-timestamp': '1614265330',
+        'webhook-signature': 'v1,anything',
+      };
+      const replayed = incoming(
+        { ...signedHeaders, 'idempotency-key': 'attacker-chosen-key' },
+        mergeRequest,
+      );
+      expect(adapter.identify(replayed)).toMatchObject({
+        ok: true,
+        identity: { deliveryId: 'msg_signed' },
+      });
+      const { ['webhook-id']: _id, ...withoutId } = signedHeaders;
+      expect(
+        adapter.identify(incoming({ ...withoutId, 'idempotency-key': 'k' }, mergeRequest)),
+      ).toMatchObject({ ok: false, reason: 'missing_delivery_id' });
+    });
+
     it('falls back to webhook-id, then to X-Gitlab-Event-UUID', () => {
       const withWebhookId = incoming({
         'x-gitlab-event': 'Push Hook',

@@ -21,6 +21,9 @@ const TOKEN_HEADER = 'x-gitlab-token';
 const EVENT_HEADER = 'x-gitlab-event';
 // Idempotency-Key is shared by retries of one delivery; the others are fallbacks for older GitLab.
 const DELIVERY_HEADERS = ['idempotency-key', 'webhook-id', 'x-gitlab-event-uuid'];
+// A Standard Webhooks signature covers webhook-id (and retries keep it): for a signed delivery
+// that is its identity, so a captured request re-sent under a new Idempotency-Key is a duplicate.
+const SIGNED_DELIVERY_HEADERS = ['webhook-id'];
 
 export class GitLabAdapter implements ProviderAdapter {
   readonly provider = Provider.GitLab;
@@ -42,13 +45,18 @@ export class GitLabAdapter implements ProviderAdapter {
         message: 'The X-Gitlab-Event header is missing',
       };
     }
-    const deliveryId = headerValue(webhook.headers, ...DELIVERY_HEADERS);
+    const signed = headerValue(webhook.headers, STANDARD_WEBHOOKS_SIGNATURE_HEADER) !== undefined;
+    const deliveryId = headerValue(
+      webhook.headers,
+      ...(signed ? SIGNED_DELIVERY_HEADERS : DELIVERY_HEADERS),
+    );
     if (deliveryId === undefined) {
       return {
         ok: false,
         reason: 'missing_delivery_id',
-        message:
-          'None of the Idempotency-Key, webhook-id or X-Gitlab-Event-UUID headers is present',
+        message: signed
+          ? 'A signed delivery needs its webhook-id header'
+          : 'None of the Idempotency-Key, webhook-id or X-Gitlab-Event-UUID headers is present',
       };
     }
     return {

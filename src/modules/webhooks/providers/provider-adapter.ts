@@ -40,7 +40,12 @@ export type VerifyResult =
   | { ok: true }
   | {
       ok: false;
-      /** Short machine-readable reason, used as a metric label. */
+      /**
+       * Short machine-readable reason, used as a metric label. Every reason but
+       * `signature_mismatch` must follow from the headers and secrets alone: the
+       * WebhookScreen runs `verify` on an empty body, before the body is read, and refuses
+       * those at once.
+       */
       reason:
         | 'no_secret_configured'
         | 'missing_signature'

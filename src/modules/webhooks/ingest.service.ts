@@ -6,7 +6,7 @@ import { SECRET_HEADERS } from '../../core/observability/logging';
 import { DeliveryStatus } from './deliveries/delivery-status';
 import { DeliveryStore } from './deliveries/delivery-store';
 import { adapterFor } from './providers';
-import { IncomingWebhook, isProvider, Provider } from './providers/provider-adapter';
+import { ALL_PROVIDERS, IncomingWebhook, isProvider, Provider } from './providers/provider-adapter';
 import { DEFAULT_SOURCE, SourcesService } from './sources/sources.service';
 
 export interface WebhookRequest {
@@ -98,7 +98,7 @@ export class IngestService {
     if (!isProvider(request.provider)) {
       throw new AppError(
         ErrorCode.UnknownProvider,
-        `Unknown provider "${request.provider}"; use github, gitlab, gitea or bitbucket`,
+        `Unknown provider "${request.provider}"; use one of ${ALL_PROVIDERS.join(', ')}`,
       );
     }
     const provider: Provider = request.provider;

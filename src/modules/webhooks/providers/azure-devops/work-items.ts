@@ -30,7 +30,8 @@ export function workItemEvents({ root, resource }: AzureEnvelope, event: string)
   const state = fields.requireText('System.State');
   const closed = isClosed(state);
   const createdAt = fields.requireIso('System.CreatedDate');
-  const updatedAt = fields.iso('System.ChangedDate') ?? resource.iso('revisedDate') ?? createdAt;
+  // revisedDate is 9999-01-01 on the current revision: ChangedDate is the time of the change.
+  const updatedAt = fields.iso('System.ChangedDate') ?? createdAt;
   const action = created ? 'opened' : updateAction(resource.obj('fields')?.obj('System.State'));
   return [
     omitUndefined({

@@ -46,7 +46,8 @@ describe('provider adapters', () => {
     },
   );
 
-  it.each(ALL_PROVIDERS)('%s: the README lists its webhook URL', (provider) => {
-    expect(read('README.md')).toContain(`/webhooks/${provider}`);
+  it.each(ALL_PROVIDERS)('%s: the README lists it among the webhook URL segments', (provider) => {
+    const routes = /`\{provider\}` is ([^.]+)\./.exec(read('README.md'))?.[1] ?? '';
+    expect(routes).toContain(`\`${provider}\``);
   });
 });

@@ -979,6 +979,19 @@ describe('processing Azure DevOps and Bitbucket Data Center deliveries (HTTP →
       expect((await post(basic('team-hook', 'team-password-1'))).status).toBe(202);
     });
 
+    it('live in a table that accepts any provider segment and nothing else (migration 0008)', async () => {
+      const insert = (provider: string) =>
+        rows(`INSERT INTO webhook_sources (provider, slug) VALUES ($1, $2) RETURNING id`, [
+          provider,
+          `check-${randomUUID().slice(0, 8)}`,
+        ]);
+      const inserted = await insert('some-future-forge');
+      await rows('DELETE FROM webhook_sources WHERE id = $1', [(inserted[0] as { id: string }).id]);
+      for (const provider of ['Azure DevOps', '', 'x'.repeat(40), 'bitbucket/server']) {
+        await expect(insert(provider)).rejects.toThrow(/webhook_sources_provider_check/);
+      }
+    });
+
     it('take Bitbucket Data Center HMAC secrets', async () => {
       const slug = `bbs-${run}`;
       const created = await t.request('POST', '/api/v1/admin/sources', {

@@ -25,6 +25,8 @@ export function envelopeOf(payload: unknown, event: string): AzureEnvelope {
 const HEADS = 'refs/heads/';
 
 /** `refs/heads/main` → `main`; other refs as they are. */
+export function branchName(ref: string): string;
+export function branchName(ref: string | undefined): string | undefined;
 export function branchName(ref: string | undefined): string | undefined {
   return ref?.startsWith(HEADS) ? ref.slice(HEADS.length) : ref;
 }

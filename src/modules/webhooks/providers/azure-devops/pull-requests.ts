@@ -76,8 +76,8 @@ function pullRequestData(
     state,
     draft: resource.bool('isDraft') ?? false,
     author: actorAt(resource, 'createdBy'),
-    headRef: branchName(resource.requireText('sourceRefName')) ?? '',
-    baseRef: branchName(resource.requireText('targetRefName')) ?? '',
+    headRef: branchName(resource.requireText('sourceRefName')),
+    baseRef: branchName(resource.requireText('targetRefName')),
     headSha: resource.obj('lastMergeSourceCommit')?.text('commitId'),
     url: repository.url === undefined ? undefined : `${repository.url}/pullrequest/${id}`,
     labels: textsOf(

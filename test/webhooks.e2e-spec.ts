@@ -30,6 +30,11 @@ const GITLAB_TOKEN = 'gitlab-test-token';
 const GITEA_SECRET = 'gitea-test-secret';
 const BITBUCKET_SECRET = 'bitbucket-test-secret';
 const SIGNING_KEY = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const AZURE_USER = 'hookyard';
+const AZURE_PASSWORD = 'azure-test-password';
+const BITBUCKET_SERVER_SECRET = 'bitbucket-server-test-secret';
+const basicAuthorization = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 interface DeliveryRow {
   id: string;
@@ -46,6 +51,9 @@ describe('webhook ingestion (real HTTP, PostgreSQL, Redis)', () => {
       GITLAB_WEBHOOK_SIGNING_TOKEN: SIGNING_KEY,
       GITEA_WEBHOOK_SECRET: GITEA_SECRET,
       BITBUCKET_WEBHOOK_SECRET: `old-secret,${BITBUCKET_SECRET}`,
+      AZURE_DEVOPS_WEBHOOK_USERNAME: AZURE_USER,
+      AZURE_DEVOPS_WEBHOOK_PASSWORD: `old-password,${AZURE_PASSWORD}`,
+      BITBUCKET_SERVER_WEBHOOK_SECRET: BITBUCKET_SERVER_SECRET,
       WEBHOOK_MAX_BODY_BYTES: String(1024 * 1024),
     });
   });
@@ -179,6 +187,39 @@ describe('webhook ingestion (real HTTP, PostgreSQL, Redis)', () => {
     }
   });
 
+  it('401: Azure DevOps and Bitbucket Data Center without credentials configured refuse everything', async () => {
+    const app = await startTestApp({});
+    try {
+      const body = JSON.stringify({ id: randomUUID(), eventType: 'git.push', resource: {} });
+      const azure = await app.request('POST', '/webhooks/azure-devops', {
+        body,
+        headers: {
+          'content-type': 'application/json',
+          authorization: basicAuthorization(AZURE_USER, AZURE_PASSWORD),
+        },
+        token: null,
+      });
+      const server = await app.request('POST', '/webhooks/bitbucket-server', {
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'x-event-key': 'repo:refs_changed',
+          'x-request-id': randomUUID(),
+          'x-hub-signature': `sha256=${createHmac('sha256', BITBUCKET_SERVER_SECRET).update(body).digest('hex')}`,
+        },
+        token: null,
+      });
+      for (const response of [azure, server]) {
+        expect(response.status).toBe(401);
+        expect(response.json<{ details: { reason: string } }>().details.reason).toBe(
+          'no_secret_configured',
+        );
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
   it('400: malformed JSON, invalid UTF-8, empty body, missing event header, missing delivery id', async () => {
     const bad = '{"ref": ';
     const malformed = await post('/webhooks/github', bad, githubHeaders(bad));
@@ -210,6 +251,10 @@ describe('webhook ingestion (real HTTP, PostgreSQL, Redis)', () => {
     const provider = await post('/webhooks/sourcehut', PUSH, githubHeaders(PUSH));
     expect(provider.status).toBe(404);
     expect(provider.json()).toMatchObject({ code: 'UNKNOWN_PROVIDER' });
+    // The message lists the providers there are, whichever they are.
+    expect(provider.json<{ message: string }>().message).toContain(
+      'github, gitlab, gitea, bitbucket, azure-devops, bitbucket-server',
+    );
     const source = await post('/webhooks/github/no-such-source', PUSH, githubHeaders(PUSH));
     expect(source.status).toBe(404);
     expect(source.json()).toMatchObject({ code: 'UNKNOWN_SOURCE' });
@@ -312,6 +357,110 @@ describe('webhook ingestion (real HTTP, PostgreSQL, Redis)', () => {
     }
   });
 
+  it('Azure DevOps: Basic credentials (rotation), event and delivery id from the body', async () => {
+    const event = {
+      subscriptionId: randomUUID(),
+      notificationId: 1,
+      id: randomUUID(),
+      eventType: 'git.push',
+      resource: {
+        repository: { id: randomUUID(), name: 'web', project: { id: randomUUID(), name: 'Acme' } },
+      },
+      createdDate: new Date().toISOString(),
+    };
+    const body = JSON.stringify(event);
+    const headers = (authorization?: string): Record<string, string> => ({
+      'content-type': 'application/json; charset=utf-8',
+      ...(authorization === undefined ? {} : { authorization }),
+    });
+    const accepted = await post(
+      '/webhooks/azure-devops',
+      body,
+      headers(basicAuthorization(AZURE_USER, 'old-password')),
+    );
+    expect(accepted.status).toBe(202);
+    const { id } = accepted.json<{ id: string }>();
+    const again = await post(
+      '/webhooks/azure-devops',
+      body,
+      headers(basicAuthorization(AZURE_USER, AZURE_PASSWORD)),
+    );
+    expect(again.status).toBe(200);
+    expect(again.json()).toEqual({ id, status: 'duplicate' });
+    const [row] = await t.dataSource.query<
+      {
+        provider_delivery_id: string;
+        event: string;
+        repository: string;
+        headers: Record<string, string>;
+      }[]
+    >('SELECT provider_delivery_id, event, repository, headers FROM deliveries WHERE id = $1', [
+      id,
+    ]);
+    expect(row).toMatchObject({
+      provider_delivery_id: `${event.subscriptionId}:${event.id}`,
+      event: 'git.push',
+      repository: 'Acme/web',
+    });
+    expect(Object.keys(row.headers)).not.toContain('authorization');
+
+    const rejected: Array<[string | undefined, string]> = [
+      [undefined, 'missing_signature'],
+      [basicAuthorization(AZURE_USER, 'wrong-password'), 'signature_mismatch'],
+      [basicAuthorization('someone-else', AZURE_PASSWORD), 'signature_mismatch'],
+      [`Bearer ${AZURE_PASSWORD}`, 'malformed_signature'],
+    ];
+    for (const [authorization, reason] of rejected) {
+      const response = await post('/webhooks/azure-devops', body, headers(authorization));
+      expect(response.status).toBe(401);
+      expect(response.json()).toMatchObject({ code: 'INVALID_SIGNATURE', details: { reason } });
+      expect(response.text).not.toContain(AZURE_PASSWORD);
+    }
+    const good = headers(basicAuthorization(AZURE_USER, AZURE_PASSWORD));
+    const noEvent = await post(
+      '/webhooks/azure-devops',
+      JSON.stringify({ ...event, eventType: undefined }),
+      good,
+    );
+    expect(noEvent.status).toBe(400);
+    expect(noEvent.json()).toMatchObject({ code: 'MISSING_EVENT_HEADER' });
+    const noId = await post(
+      '/webhooks/azure-devops',
+      JSON.stringify({ ...event, id: undefined }),
+      good,
+    );
+    expect(noId.status).toBe(400);
+    expect(noId.json()).toMatchObject({ code: 'MISSING_DELIVERY_ID' });
+  });
+
+  it('Bitbucket Data Center: X-Hub-Signature, X-Request-Id, X-Event-Key; a ping is stored and ignored', async () => {
+    const body = JSON.stringify({ test: true });
+    const signature = `sha256=${createHmac('sha256', BITBUCKET_SERVER_SECRET).update(body).digest('hex')}`;
+    const headers = {
+      'content-type': 'application/json; charset=UTF-8',
+      'x-event-key': 'diagnostics:ping',
+      'x-request-id': randomUUID(),
+      'x-hub-signature': signature,
+    };
+    const ping = await post('/webhooks/bitbucket-server', body, headers);
+    expect(ping.status).toBe(202);
+    const { id } = ping.json<{ id: string }>();
+    expect(await waitForStatus(id, 'ignored')).toBe('ignored');
+    const again = await post('/webhooks/bitbucket-server', body, headers);
+    expect(again.json()).toEqual({ id, status: 'duplicate' });
+
+    const cases: Array<[Record<string, string>, number, string]> = [
+      [{ ...headers, 'x-hub-signature': `sha256=${'0'.repeat(64)}` }, 401, 'INVALID_SIGNATURE'],
+      [{ ...headers, 'x-hub-signature': '' }, 401, 'INVALID_SIGNATURE'],
+      [{ ...headers, 'x-event-key': '' }, 400, 'MISSING_EVENT_HEADER'],
+      [{ ...headers, 'x-request-id': '' }, 400, 'MISSING_DELIVERY_ID'],
+    ];
+    for (const [caseHeaders, status, code] of cases) {
+      const response = await post('/webhooks/bitbucket-server', body, caseHeaders);
+      expect({ status: response.status, code: response.json().code }).toEqual({ status, code });
+    }
+  });
+
   it('counts received, accepted, duplicate and rejected deliveries in /metrics', async () => {
     const metrics = await t.request('GET', '/metrics', { token: null });
     expect(metrics.text).toMatch(/hookyard_webhooks_received_total\{provider="github"\} \d+/);
@@ -323,6 +472,12 @@ describe('webhook ingestion (real HTTP, PostgreSQL, Redis)', () => {
     );
     expect(metrics.text).toMatch(
       /hookyard_webhooks_answered_total\{provider="github",outcome="rejected",reason="INVALID_SIGNATURE"\} \d+/,
+    );
+    expect(metrics.text).toMatch(
+      /hookyard_webhooks_answered_total\{provider="azure-devops",outcome="rejected",reason="INVALID_SIGNATURE"\} \d+/,
+    );
+    expect(metrics.text).toMatch(
+      /hookyard_webhooks_answered_total\{provider="bitbucket-server",outcome="accepted",reason="accepted"\} \d+/,
     );
     expect(metrics.text).toContain('hookyard_webhook_answer_duration_seconds_bucket');
     expect(metrics.text).toMatch(/hookyard_outbox_lag_seconds \d/);

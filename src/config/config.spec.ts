@@ -14,9 +14,9 @@ describe('loadConfig', () => {
 
   it('splits comma-separated secrets for rotation', () => {
     const config = loadConfig({ GITHUB_WEBHOOK_SECRET: 'one, two ,', GITLAB_WEBHOOK_TOKEN: 'tok' });
-    expect(config.secrets.github).toEqual(['one', 'two']);
-    expect(config.secrets.gitlabToken).toEqual(['tok']);
-    expect(config.secrets.gitea).toEqual([]);
+    expect(config.secrets.github.hmac).toEqual(['one', 'two']);
+    expect(config.secrets.gitlab.token).toEqual(['tok']);
+    expect(config.secrets.gitea.hmac).toEqual([]);
   });
 
   it('decides roles', () => {

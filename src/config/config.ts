@@ -1,4 +1,12 @@
 import { resolve } from 'node:path';
+import { PROVIDER_ADAPTERS } from '../modules/webhooks/providers';
+import {
+  ALL_PROVIDERS,
+  NO_SECRETS,
+  type Provider,
+  type SecretEnvironment,
+  type SourceSecrets,
+} from '../modules/webhooks/providers/provider-adapter';
 
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
@@ -6,14 +14,11 @@ export type Role = (typeof ROLES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Secrets per provider for the default sources. A list means rotation: any one verifies. */
-export interface ProviderSecrets {
-  github: string[];
-  gitlabToken: string[];
-  gitlabSigning: string[];
-  gitea: string[];
-  bitbucket: string[];
-}
+/**
+ * Secrets of each provider's default source. A list means rotation: any one verifies. Which
+ * variables feed them is each adapter's own declaration (ProviderAdapter.secrets).
+ */
+export type ProviderSecrets = Readonly<Record<Provider, SourceSecrets>>;
 
 export interface RetentionConfig {
   /** Completed jobs are removed from Redis after this many hours. */
@@ -98,7 +103,7 @@ export class ConfigValidationError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Collects one line per bad value instead of stopping at the first. */
-class EnvReader {
+class EnvReader implements SecretEnvironment {
   readonly problems: string[] = [];
 
   constructor(private readonly env: Env) {}
@@ -114,6 +119,10 @@ class EnvReader {
 
   optional(name: string): string | undefined {
     return this.raw(name);
+  }
+
+  problem(message: string): void {
+    this.problems.push(message);
   }
 
   int(name: string, fallback: number, min: number, max: number): number {
@@ -168,8 +177,17 @@ class EnvReader {
   }
 }
 
-const isStandardWebhooksKey = (item: string): string | undefined =>
-  /^whsec_[A-Za-z0-9+/=]+$/.test(item) ? undefined : 'must be a whsec_<base64> signing token';
+/** Every provider's default-source secrets, read by the variables its adapter declares. */
+function readProviderSecrets(r: EnvReader): ProviderSecrets {
+  const secrets = {} as Record<Provider, SourceSecrets>;
+  for (const provider of ALL_PROVIDERS) {
+    secrets[provider] = {
+      ...NO_SECRETS,
+      ...PROVIDER_ADAPTERS[provider].secrets.fromEnvironment(r),
+    };
+  }
+  return secrets;
+}
 
 export function loadConfig(env: Env): AppConfig {
   const r = new EnvReader(env);
@@ -185,13 +203,7 @@ export function loadConfig(env: Env): AppConfig {
     resolve(r.string('DATA_DIR', './.data')),
     r.optional('ADMIN_TOKEN'),
     r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-    {
-      github: r.list('GITHUB_WEBHOOK_SECRET'),
-      gitlabToken: r.list('GITLAB_WEBHOOK_TOKEN'),
-      gitlabSigning: r.list('GITLAB_WEBHOOK_SIGNING_TOKEN', isStandardWebhooksKey),
-      gitea: r.list('GITEA_WEBHOOK_SECRET'),
-      bitbucket: r.list('BITBUCKET_WEBHOOK_SECRET'),
-    },
+    readProviderSecrets(r),
     r.optional('SECRETS_ENCRYPTION_KEY'),
     r.int('WEBHOOK_MAX_BODY_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     r.int('JOB_ATTEMPTS', 5, 1, 100),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { createHmac, randomUUID } from 'node:crypto';
-import { pushDelivery } from './load';
-import { errorText, HttpAnswer, jsonOf, rawRequest, sign } from './support';
+import { azurePushDelivery, pushDelivery, serverPushDelivery } from './load';
+import { CHAOS_AZURE_USER, errorText, HttpAnswer, jsonOf, rawRequest, sign } from './support';
 
 /** 'ok' = 2xx; a number = that status; '4xx' = any client error; 'ok|4xx' = either. */
 type Expectation = number | '4xx' | 'ok|4xx' | 'ok|413';
@@ -256,6 +256,101 @@ function corpus(secret: string): BadCase[] {
   ];
 }
 
+/** Azure DevOps (Basic credentials, ids in the body) and Bitbucket Data Center. */
+function otherForgeCases(secret: string): BadCase[] {
+  const azure = azurePushDelivery(secret);
+  const azureEvent = JSON.parse(azure.body.toString('utf8')) as Record<string, unknown>;
+  const azureCase = (
+    name: string,
+    expect: Expectation,
+    change: { body?: Record<string, unknown>; authorization?: string | null } = {},
+  ): BadCase => {
+    const body = change.body === undefined ? azure.body : Buffer.from(JSON.stringify(change.body));
+    const authorization =
+      change.authorization === undefined ? azure.headers.authorization : change.authorization;
+    return {
+      name: `azure-devops: ${name}`,
+      path: '/webhooks/azure-devops',
+      body,
+      headers: [
+        ['content-type', 'application/json'],
+        ...(authorization === null
+          ? []
+          : ([['authorization', authorization]] as Array<[string, string]>)),
+      ],
+      expect,
+    };
+  };
+  const basic = (credentials: string) => `Basic ${Buffer.from(credentials).toString('base64')}`;
+  const server = serverPushDelivery(secret);
+  const serverCase = (
+    name: string,
+    expect: Expectation,
+    overrides: Record<string, string | null> = {},
+    body: Buffer = server.body,
+  ): BadCase => ({
+    name: `bitbucket-server: ${name}`,
+    path: '/webhooks/bitbucket-server',
+    body,
+    headers: Object.entries({ ...server.headers, ...overrides }).filter(
+      (e): e is [string, string] => e[1] !== null,
+    ),
+    expect,
+  });
+  return [
+    azureCase('control: a valid push with Basic credentials', 202),
+    azureCase('no Authorization header', 401, { authorization: null }),
+    azureCase('wrong password', 401, { authorization: basic(`chaos:${secret}-not`) }),
+    azureCase('password without a user name', 401, { authorization: basic(`:${secret}`) }),
+    azureCase('Bearer instead of Basic', 401, { authorization: `Bearer ${secret}` }),
+    azureCase('Basic with no credentials', 401, { authorization: 'Basic ' }),
+    azureCase('Basic with credentials that are not base64', 401, { authorization: 'Basic ***' }),
+    azureCase('Basic credentials of 16 KiB', '4xx', {
+      authorization: basic(`chaos:${'p'.repeat(16 * 1024)}`),
+    }),
+    azureCase('eventType missing', 400, { body: { ...azureEvent, eventType: undefined } }),
+    azureCase('eventType a number', 400, { body: { ...azureEvent, eventType: 42 } }),
+    azureCase('eventType an object', 400, {
+      body: { ...azureEvent, eventType: { name: 'git.push' } },
+    }),
+    azureCase('eventType with a control character', 400, {
+      body: { ...azureEvent, eventType: 'git\u0000push' },
+    }),
+    azureCase('event id missing', 400, { body: { ...azureEvent, id: undefined } }),
+    azureCase('event id of 1,000 characters', 400, {
+      body: { ...azureEvent, id: 'i'.repeat(1000) },
+    }),
+    azureCase('subscription id of 1,000 characters', 400, {
+      body: { ...azureEvent, id: 'x', subscriptionId: 's'.repeat(1000) },
+    }),
+    azureCase('resource not an object', 'ok|4xx', {
+      body: { ...azureEvent, id: `${String(azureEvent.id)}-r`, resource: [] },
+    }),
+    azureCase('body a JSON array', 400, {
+      body: [azureEvent] as unknown as Record<string, unknown>,
+    }),
+    serverCase('control: a valid signed refs_changed', 202),
+    serverCase('no X-Hub-Signature', 401, { 'x-hub-signature': null }),
+    serverCase('sha1= signature', 401, {
+      'x-hub-signature': `sha1=${createHmac('sha1', secret).update(server.body).digest('hex')}`,
+    }),
+    serverCase('signature over another body', 401, {
+      'x-hub-signature': `sha256=${createHmac('sha256', secret).update('{}').digest('hex')}`,
+    }),
+    serverCase('no X-Event-Key', 400, { 'x-event-key': null }),
+    serverCase('no X-Request-Id', 400, { 'x-request-id': null }),
+    serverCase('X-Request-UUID (Cloud) instead of X-Request-Id', 400, {
+      'x-request-id': null,
+      'x-request-uuid': randomUUID(),
+    }),
+    serverCase('X-Request-Id of 1,000 characters', 400, { 'x-request-id': 'r'.repeat(1000) }),
+    serverCase('unknown event key', 'ok|4xx', {
+      'x-event-key': 'repo:teleported',
+      'x-request-id': randomUUID(),
+    }),
+  ];
+}
+
 function head(port: number, c: BadCase): string {
   const lines = [`${c.method ?? 'POST'} ${c.path ?? '/webhooks/github'} HTTP/1.1`];
   lines.push(`Host: 127.0.0.1:${port}`, 'Connection: close');
@@ -312,6 +407,7 @@ const HEADER_NAMES = [
   'x-gitea-signature',
   'x-event-key',
   'x-request-uuid',
+  'x-request-id',
   'x-hub-signature',
   'authorization',
 ];
@@ -344,6 +440,8 @@ function requestArbitrary(secret: string) {
         '/webhooks/gitlab',
         '/webhooks/gitea',
         '/webhooks/bitbucket',
+        '/webhooks/bitbucket-server',
+        '/webhooks/azure-devops',
         '/webhooks/github/default',
       ),
       fc.stringMatching(/^[a-zA-Z0-9._~%-]{1,30}$/).map((segment) => `/webhooks/${segment}`),
@@ -354,6 +452,8 @@ function requestArbitrary(secret: string) {
     signBody: fc.boolean(),
     headers: fc.array(fc.tuple(headerName, headerValue), { maxLength: 10 }),
     body,
+    // Azure DevOps: the deployment's own credentials, someone else's, or none.
+    basicAuth: fc.constantFrom('valid', 'wrong', 'none'),
   });
 }
 
@@ -376,7 +476,7 @@ export async function runBadInput(
     if (status >= 500) serverErrors += 1;
   };
 
-  const cases = corpus(secret);
+  const cases = [...corpus(secret), ...otherForgeCases(secret)];
   for (const c of cases) {
     let answer: HttpAnswer;
     try {
@@ -419,6 +519,14 @@ export async function runBadInput(
         if (r.event !== null) headers.push(['x-github-event', r.event]);
         if (r.deliveryId !== null) headers.push(['x-github-delivery', r.deliveryId]);
         if (r.signBody) headers.push(['x-hub-signature-256', sign(r.body, secret)]);
+        if (r.signBody) headers.push(['x-hub-signature', sign(r.body, secret)]);
+        if (r.basicAuth !== 'none') {
+          const password = r.basicAuth === 'valid' ? secret : `${secret}-wrong`;
+          headers.push([
+            'authorization',
+            `Basic ${Buffer.from(`${CHAOS_AZURE_USER}:${password}`).toString('base64')}`,
+          ]);
+        }
         headers.push(...r.headers);
         const c: BadCase = {
           name: 'property',

@@ -1,10 +1,23 @@
 import webhookDefinitions, { WebhookDefinition } from '@octokit/webhooks-examples';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { azurePush, type AzureRepository } from '../fixtures/azure-devops';
+import { serverRefsChanged, type ServerRepository } from '../fixtures/bitbucket-server';
 import { sleep } from '../support/harness';
-import { errorText, httpRequest, jsonOf, PrivatePostgres, sign, waitFor } from './support';
+import {
+  CHAOS_AZURE_USER,
+  errorText,
+  httpRequest,
+  jsonOf,
+  PrivatePostgres,
+  sign,
+  waitFor,
+} from './support';
 
-/** One signed GitHub push delivery with its own fresh commits. */
+/** One authenticated push delivery (GitHub, Azure DevOps or Bitbucket Data Center). */
 export interface PushDelivery {
+  /** The webhook route it is sent to. */
+  path: string;
+  /** What the ledger keys it by: the last `:`-separated part of the stored delivery id. */
   providerDeliveryId: string;
   shas: string[];
   body: Buffer;
@@ -50,6 +63,7 @@ export function pushDelivery(secret: string, branch = 'chaos'): PushDelivery {
   const body = Buffer.from(JSON.stringify(payload));
   const providerDeliveryId = randomUUID();
   return {
+    path: '/webhooks/github',
     providerDeliveryId,
     shas: commits.map((c) => c.id),
     body,
@@ -62,6 +76,115 @@ export function pushDelivery(secret: string, branch = 'chaos'): PushDelivery {
       'user-agent': 'GitHub-Hookshot/chaos',
     },
   };
+}
+
+const AZURE_REPOSITORY: AzureRepository = {
+  id: '5f0c3d2e-8a71-4c55-9b0e-6d1f2a3b4c5d',
+  name: 'chaos',
+  project: {
+    id: '0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b',
+    name: 'Chaos',
+    orgUrl: 'https://dev.azure.com/chaos',
+  },
+};
+
+/** An Azure DevOps `git.push` of 1–2 fresh commits, with the deployment's Basic credentials. */
+export function azurePushDelivery(secret: string): PushDelivery {
+  const shas = Array.from({ length: 1 + Math.floor(Math.random() * 2) }, () =>
+    randomBytes(20).toString('hex'),
+  );
+  const eventId = randomUUID();
+  const now = new Date().toISOString();
+  const payload = azurePush(
+    AZURE_REPOSITORY,
+    {
+      pushId: Math.floor(Math.random() * 2 ** 31),
+      date: now,
+      pushedBy: {
+        id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+        displayName: 'Chaos',
+        uniqueName: 'chaos@example.test',
+      },
+      refUpdates: [
+        {
+          name: 'refs/heads/chaos',
+          oldObjectId: randomBytes(20).toString('hex'),
+          newObjectId: shas[0],
+        },
+      ],
+      // Newest first.
+      commits: shas.map((sha, i) => ({
+        sha,
+        message: `chaos commit ${i + 1}`,
+        author: { name: 'Chaos', email: 'chaos@example.test' },
+        date: now,
+      })),
+    },
+    { id: eventId, subscriptionId: '3c2b1a0f-9e8d-4c7b-a6f5-e4d3c2b1a0f9', createdDate: now },
+  );
+  return {
+    path: '/webhooks/azure-devops',
+    providerDeliveryId: eventId,
+    shas,
+    body: Buffer.from(JSON.stringify(payload)),
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      authorization: `Basic ${Buffer.from(`${CHAOS_AZURE_USER}:${secret}`).toString('base64')}`,
+      'user-agent': 'VSServices/chaos',
+    },
+  };
+}
+
+const SERVER_REPOSITORY: ServerRepository = {
+  id: 4242,
+  slug: 'chaos',
+  name: 'Chaos',
+  projectKey: 'CHAOS',
+  projectId: 42,
+  baseUrl: 'https://bitbucket.chaos.test',
+};
+
+/** A Bitbucket Data Center `repo:refs_changed` (which lists no commits), signed. */
+export function serverPushDelivery(secret: string): PushDelivery {
+  const requestId = randomUUID();
+  const payload = serverRefsChanged(SERVER_REPOSITORY, {
+    actor: { id: 7, name: 'chaos', displayName: 'Chaos', emailAddress: 'chaos@example.test' },
+    date: new Date().toISOString().replace(/\.\d+Z$/, '+0000'),
+    changes: [
+      {
+        ref: 'refs/heads/chaos',
+        fromHash: randomBytes(20).toString('hex'),
+        toHash: randomBytes(20).toString('hex'),
+        type: 'UPDATE',
+      },
+    ],
+  });
+  const body = Buffer.from(JSON.stringify(payload));
+  return {
+    path: '/webhooks/bitbucket-server',
+    providerDeliveryId: requestId,
+    shas: [],
+    body,
+    headers: {
+      'content-type': 'application/json; charset=UTF-8',
+      'x-event-key': 'repo:refs_changed',
+      'x-request-id': requestId,
+      'x-hub-signature': sign(body, secret),
+      'user-agent': 'Bitbucket-chaos',
+    },
+  };
+}
+
+/** The load's mix: three GitHub pushes, then one Azure DevOps and one Bitbucket Data Center. */
+export function mixedPushDelivery(secret: string, index: number): PushDelivery {
+  switch (index % 5) {
+    case 3:
+      return azurePushDelivery(secret);
+    case 4:
+      return serverPushDelivery(secret);
+    default:
+      return pushDelivery(secret);
+  }
 }
 
 /** What the sender saw: every answer by status, and which deliveries were accepted. */
@@ -99,7 +222,7 @@ export class Ledger {
 export async function send(port: number, delivery: PushDelivery, ledger: Ledger): Promise<number> {
   ledger.sent.set(delivery.providerDeliveryId, delivery);
   try {
-    const answer = await httpRequest(port, 'POST', '/webhooks/github', {
+    const answer = await httpRequest(port, 'POST', delivery.path, {
       body: delivery.body,
       headers: delivery.headers,
       timeoutMs: 20_000,

@@ -1,4 +1,13 @@
-import { Ledger, pushDelivery, PushDelivery, recoveryTime, send, steadyLoad, verify } from './load';
+import {
+  Ledger,
+  mixedPushDelivery,
+  pushDelivery,
+  PushDelivery,
+  recoveryTime,
+  send,
+  steadyLoad,
+  verify,
+} from './load';
 import { sleep } from '../support/harness';
 import {
   AppProcess,
@@ -94,7 +103,7 @@ async function deploy(infra: Infra, name: string, withWorker: boolean): Promise<
 }
 
 function deliveriesFor(secret: string, n: number): PushDelivery[] {
-  return Array.from({ length: n }, () => pushDelivery(secret));
+  return Array.from({ length: n }, (_, index) => mixedPushDelivery(secret, index));
 }
 
 function crashes(d: Deployment): string[] {
@@ -222,7 +231,7 @@ async function underLoad(
   return finish(infra, run, {
     name: spec.name,
     started,
-    load: `${n} pushes @ ${spec.ratePerS}/s`,
+    load: `${n} pushes (GitHub 3 : Azure DevOps 1 : Bitbucket Data Center 1) @ ${spec.ratePerS}/s`,
     fault: spec.fault,
   });
 }
@@ -379,7 +388,7 @@ const concurrentDuplicates: Scenario = {
     const result = await finish(infra, run, {
       name: 'concurrent-duplicates',
       started,
-      load: `${duplicates} deliveries × ${copies} parallel copies`,
+      load: `${duplicates} deliveries (GitHub, Azure DevOps, Bitbucket Data Center) × ${copies} parallel copies`,
       fault: 'concurrent duplicates',
     });
     const multiAccepted = [...acceptedPer.values()].filter((n) => n > 1).length;

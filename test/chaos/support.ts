@@ -406,6 +406,9 @@ export class AppProcess {
       REDIS_URL: app.redisUrl,
       QUEUE_PREFIX: app.queuePrefix,
       GITHUB_WEBHOOK_SECRET: app.secret,
+      AZURE_DEVOPS_WEBHOOK_USERNAME: CHAOS_AZURE_USER,
+      AZURE_DEVOPS_WEBHOOK_PASSWORD: app.secret,
+      BITBUCKET_SERVER_WEBHOOK_SECRET: app.secret,
       ADMIN_TOKEN: app.adminToken,
       DATA_DIR: app.dataDir,
       SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -607,6 +610,9 @@ export function jsonOf(answer: HttpAnswer): unknown {
 
 // ---------------------------------------------------------------------------------------------
 // GitHub push deliveries.
+
+/** The user name of a deployment's Azure DevOps credentials; the password is its secret. */
+export const CHAOS_AZURE_USER = 'chaos';
 
 export function sign(body: Buffer, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;

@@ -5,7 +5,7 @@ import { UNSUPPORTED_MEDIA_MESSAGE } from '../../core/http/error-mapping';
 import { declaresBody } from '../../core/http/pre-body-hooks';
 import { MetricsService } from '../../core/observability/metrics.service';
 import { adapterFor } from './providers';
-import { isProvider } from './providers/provider-adapter';
+import { ALL_PROVIDERS, isProvider } from './providers/provider-adapter';
 import { DEFAULT_SOURCE, SourcesService } from './sources/sources.service';
 import { flattenHeaders, ScreenedWebhook, WebhookOutcome, WebhookRequest } from './webhook-request';
 
@@ -39,7 +39,7 @@ export class WebhookScreen {
       if (!isProvider(provider)) {
         throw new AppError(
           ErrorCode.UnknownProvider,
-          `Unknown provider "${provider}"; use github, gitlab, gitea or bitbucket`,
+          `Unknown provider "${provider}"; use one of ${ALL_PROVIDERS.join(', ')}`,
         );
       }
       const slug = params.source ?? DEFAULT_SOURCE;

@@ -9,7 +9,7 @@ const SIGNATURE = 'sha256=' + hmacSha256(SECRET, BODY).toString('hex');
 const adapter = new BitbucketAdapter();
 
 function hmacSecrets(...hmac: string[]): SourceSecrets {
-  return { hmac, token: [], signing: [] };
+  return { hmac, token: [], signing: [], basic: [] };
 }
 
 function incoming(
@@ -40,7 +40,7 @@ describe('BitbucketAdapter', () => {
 
     it.each([[[]], [['']]])('fails closed with hmac secrets %p', (hmac) => {
       const webhook = incoming({ 'x-hub-signature': SIGNATURE });
-      expect(adapter.verify(webhook, { hmac, token: [], signing: [] })).toMatchObject({
+      expect(adapter.verify(webhook, { hmac, token: [], signing: [], basic: [] })).toMatchObject({
         ok: false,
         reason: 'no_secret_configured',
       });

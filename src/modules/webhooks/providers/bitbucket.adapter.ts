@@ -9,6 +9,7 @@ import {
 } from './provider-adapter';
 import { normalizeBitbucket } from './bitbucket.normalize';
 import { headerValue, payloadString, verifyHexHmacSignature } from './signatures';
+import { hmacSecretScheme } from './secret-schemes';
 
 const SIGNATURE_HEADER = 'x-hub-signature';
 const EVENT_HEADER = 'x-event-key';
@@ -18,6 +19,9 @@ const PING_EVENT = 'diagnostics:ping';
 /** Bitbucket Cloud. */
 export class BitbucketAdapter implements ProviderAdapter {
   readonly provider = Provider.Bitbucket;
+  readonly displayName = 'Bitbucket Cloud';
+  readonly secrets = hmacSecretScheme('BITBUCKET_WEBHOOK_SECRET');
+  readonly secretHeaders = [SIGNATURE_HEADER];
 
   verify(webhook: IncomingWebhook, secrets: SourceSecrets): VerifyResult {
     return verifyHexHmacSignature({

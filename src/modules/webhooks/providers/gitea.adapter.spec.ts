@@ -9,7 +9,7 @@ const SIGNATURE = hmacSha256(SECRET, BODY).toString('hex');
 const adapter = new GiteaAdapter();
 
 function hmacSecrets(...hmac: string[]): SourceSecrets {
-  return { hmac, token: [], signing: [] };
+  return { hmac, token: [], signing: [], basic: [] };
 }
 
 function incoming(
@@ -55,7 +55,7 @@ describe('GiteaAdapter', () => {
     });
 
     it.each([[[]], [['']]])('fails closed with hmac secrets %p, signed or not', (hmac) => {
-      const unconfigured = { hmac, token: [SECRET], signing: [] };
+      const unconfigured = { hmac, token: [SECRET], signing: [], basic: [] };
       for (const headers of [{ 'x-gitea-signature': '' }, { 'x-gitea-signature': SIGNATURE }]) {
         expect(adapter.verify(incoming(headers), unconfigured)).toMatchObject({
           ok: false,

@@ -9,6 +9,7 @@ import {
 } from './provider-adapter';
 import { normalizeGitea } from './gitea.normalize';
 import { headerValue, payloadString, verifyHexHmacSignature } from './signatures';
+import { hmacSecretScheme } from './secret-schemes';
 
 // Gitea also sends the Gogs names, and Forgejo sends its own beside Gitea's; first found wins.
 const SIGNATURE_HEADERS = ['x-gitea-signature', 'x-forgejo-signature', 'x-gogs-signature'];
@@ -18,6 +19,9 @@ const DELIVERY_HEADERS = ['x-gitea-delivery', 'x-forgejo-delivery', 'x-gogs-deli
 /** Gitea, Forgejo and Gogs. */
 export class GiteaAdapter implements ProviderAdapter {
   readonly provider = Provider.Gitea;
+  readonly displayName = 'Gitea';
+  readonly secrets = hmacSecretScheme('GITEA_WEBHOOK_SECRET');
+  readonly secretHeaders = SIGNATURE_HEADERS;
 
   verify(webhook: IncomingWebhook, secrets: SourceSecrets): VerifyResult {
     return verifyHexHmacSignature({

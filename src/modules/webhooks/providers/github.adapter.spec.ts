@@ -11,7 +11,7 @@ const SIGNATURE = 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f437
 const adapter = new GitHubAdapter();
 
 function hmacSecrets(...hmac: string[]): SourceSecrets {
-  return { hmac, token: [], signing: [] };
+  return { hmac, token: [], signing: [], basic: [] };
 }
 
 function incoming(
@@ -55,7 +55,9 @@ describe('GitHubAdapter', () => {
 
     it.each([[[]], [['']]])('fails closed with hmac secrets %p', (hmac) => {
       const webhook = incoming({ 'x-hub-signature-256': SIGNATURE });
-      expect(adapter.verify(webhook, { hmac, token: [SECRET], signing: [] })).toMatchObject({
+      expect(
+        adapter.verify(webhook, { hmac, token: [SECRET], signing: [], basic: [] }),
+      ).toMatchObject({
         ok: false,
         reason: 'no_secret_configured',
       });

@@ -9,6 +9,7 @@ import {
   type VerifyResult,
 } from './provider-adapter';
 import { headerValue, payloadString, verifyHexHmacSignature } from './signatures';
+import { hmacSecretScheme } from './secret-schemes';
 
 const SIGNATURE_HEADER = 'x-hub-signature-256';
 const EVENT_HEADER = 'x-github-event';
@@ -17,6 +18,9 @@ const HOOK_ID_HEADER = 'x-github-hook-id';
 
 export class GitHubAdapter implements ProviderAdapter {
   readonly provider = Provider.GitHub;
+  readonly displayName = 'GitHub';
+  readonly secrets = hmacSecretScheme('GITHUB_WEBHOOK_SECRET');
+  readonly secretHeaders = ['x-hub-signature-256', 'x-hub-signature'];
 
   verify(webhook: IncomingWebhook, secrets: SourceSecrets): VerifyResult {
     return verifyHexHmacSignature({

@@ -15,7 +15,7 @@ const TOKEN = 'gitlab-shared-token';
 const adapter = new GitLabAdapter();
 
 function secrets(overrides: Partial<SourceSecrets>): SourceSecrets {
-  return { hmac: [], token: [], signing: [], ...overrides };
+  return { hmac: [], token: [], signing: [], basic: [], ...overrides };
 }
 
 function incoming(

@@ -4,6 +4,7 @@ import {
   type IdentifyResult,
   type IncomingWebhook,
   type ProviderAdapter,
+  type SecretScheme,
   type SourceSecrets,
   type VerifyResult,
 } from './provider-adapter';
@@ -24,9 +25,26 @@ const DELIVERY_HEADERS = ['idempotency-key', 'webhook-id', 'x-gitlab-event-uuid'
 // A Standard Webhooks signature covers webhook-id (and retries keep it): for a signed delivery
 // that is its identity, so a captured request re-sent under a new Idempotency-Key is a duplicate.
 const SIGNED_DELIVERY_HEADERS = ['webhook-id'];
+const SIGNING_KEY_PREFIX = 'whsec_';
+
+const isStandardWebhooksKey = (entry: string): string | undefined =>
+  /^whsec_[A-Za-z0-9+/=]+$/.test(entry) ? undefined : 'must be a whsec_<base64> signing token';
+
+/** Shared tokens, and Standard Webhooks signing keys (`whsec_…`) for GitLab >= 19. */
+const GITLAB_SECRETS: SecretScheme = {
+  variables: ['GITLAB_WEBHOOK_TOKEN', 'GITLAB_WEBHOOK_SIGNING_TOKEN'],
+  fromEnvironment: (env) => ({
+    token: env.list('GITLAB_WEBHOOK_TOKEN'),
+    signing: env.list('GITLAB_WEBHOOK_SIGNING_TOKEN', isStandardWebhooksKey),
+  }),
+  kindOf: (secret) => (secret.startsWith(SIGNING_KEY_PREFIX) ? 'signing' : 'token'),
+};
 
 export class GitLabAdapter implements ProviderAdapter {
   readonly provider = Provider.GitLab;
+  readonly displayName = 'GitLab';
+  readonly secrets = GITLAB_SECRETS;
+  readonly secretHeaders = [TOKEN_HEADER, STANDARD_WEBHOOKS_SIGNATURE_HEADER];
 
   verify(webhook: IncomingWebhook, secrets: SourceSecrets): VerifyResult {
     // GitLab >= 19 signs with Standard Webhooks; a signed delivery is never checked by token.

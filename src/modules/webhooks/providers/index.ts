@@ -1,19 +1,26 @@
+import { AzureDevOpsAdapter } from './azure-devops/azure-devops.adapter';
+import { BitbucketServerAdapter } from './bitbucket-server/bitbucket-server.adapter';
 import { BitbucketAdapter } from './bitbucket.adapter';
 import { GiteaAdapter } from './gitea.adapter';
 import { GitHubAdapter } from './github.adapter';
 import { GitLabAdapter } from './gitlab.adapter';
 import { Provider, type ProviderAdapter } from './provider-adapter';
 
+export { AzureDevOpsAdapter } from './azure-devops/azure-devops.adapter';
+export { BitbucketServerAdapter } from './bitbucket-server/bitbucket-server.adapter';
 export { BitbucketAdapter } from './bitbucket.adapter';
 export { GiteaAdapter } from './gitea.adapter';
 export { GitHubAdapter } from './github.adapter';
 export { GitLabAdapter } from './gitlab.adapter';
 
+/** The provider list: one adapter per forge. */
 export const PROVIDER_ADAPTERS: Record<Provider, ProviderAdapter> = {
   [Provider.GitHub]: new GitHubAdapter(),
   [Provider.GitLab]: new GitLabAdapter(),
   [Provider.Gitea]: new GiteaAdapter(),
   [Provider.Bitbucket]: new BitbucketAdapter(),
+  [Provider.AzureDevOps]: new AzureDevOpsAdapter(),
+  [Provider.BitbucketServer]: new BitbucketServerAdapter(),
 };
 
 export function adapterFor(provider: Provider): ProviderAdapter {

@@ -4,6 +4,8 @@ export enum Provider {
   GitLab = 'gitlab',
   Gitea = 'gitea',
   Bitbucket = 'bitbucket',
+  AzureDevOps = 'azure-devops',
+  BitbucketServer = 'bitbucket-server',
 }
 
 export const ALL_PROVIDERS: readonly Provider[] = Object.values(Provider);
@@ -25,15 +27,43 @@ export interface IncomingWebhook {
 }
 
 /**
- * The secrets of one source, by kind. A list means rotation: any one verifies.
- * - hmac: GitHub, Gitea and Bitbucket HMAC-SHA256 secrets
- * - token: GitLab X-Gitlab-Token shared tokens
- * - signing: GitLab Standard Webhooks `whsec_` signing keys
+ * What a stored secret is, which decides how an adapter uses it:
+ * - hmac: HMAC-SHA256 keys (GitHub, Gitea, Bitbucket Cloud and Data Center)
+ * - token: shared tokens compared as they are (GitLab X-Gitlab-Token)
+ * - signing: Standard Webhooks `whsec_` signing keys (GitLab >= 19)
+ * - basic: HTTP Basic credentials `username:password` (Azure DevOps service hooks)
  */
-export interface SourceSecrets {
-  hmac: readonly string[];
-  token: readonly string[];
-  signing: readonly string[];
+export const SECRET_KINDS = ['hmac', 'token', 'signing', 'basic'] as const;
+export type SecretKind = (typeof SECRET_KINDS)[number];
+
+/** The secrets of one source, by kind. A list means rotation: any one verifies. */
+export type SourceSecrets = Readonly<Record<SecretKind, readonly string[]>>;
+
+export const NO_SECRETS: SourceSecrets = { hmac: [], token: [], signing: [], basic: [] };
+
+/**
+ * The environment as an adapter may read it for its default source. Only config.ts reads
+ * process.env; it hands adapters this view, which collects problems instead of throwing.
+ */
+export interface SecretEnvironment {
+  /** A comma-separated list (rotation); `check` names a problem with one entry, never its value. */
+  list(name: string, check?: (entry: string) => string | undefined): string[];
+  optional(name: string): string | undefined;
+  /** Reports a configuration problem; the start stops with one line per problem. */
+  problem(message: string): void;
+}
+
+/** How a forge's secrets are configured: environment variables and named sources' secrets. */
+export interface SecretScheme {
+  /** The environment variables of the default source (for documentation and its tests). */
+  readonly variables: readonly string[];
+  /** The default source's secrets, read from the environment through `env` only. */
+  fromEnvironment(env: SecretEnvironment): Partial<SourceSecrets>;
+  /**
+   * The kind a secret given to the admin API is stored as, or a problem (an answer 400) when it
+   * can never verify anything. The problem never repeats the secret.
+   */
+  kindOf(secret: string): SecretKind | { problem: string };
 }
 
 export type VerifyResult =
@@ -84,6 +114,16 @@ export type { DomainEvent };
  */
 export interface ProviderAdapter {
   readonly provider: Provider;
+  /** What the forge is called in messages and documentation (e.g. `Bitbucket Data Center`). */
+  readonly displayName: string;
+  /** Its secrets: environment variables of the default source, kinds of named sources' secrets. */
+  readonly secrets: SecretScheme;
+  /**
+   * Request headers that carry a credential or signature (lower case). They must be in
+   * SECRET_HEADERS (core/observability/logging.ts), so they are neither logged nor stored; a
+   * test checks that for every adapter.
+   */
+  readonly secretHeaders: readonly string[];
   /** Checks the signature or token on the raw body, in constant time. Fails closed. */
   verify(webhook: IncomingWebhook, secrets: SourceSecrets): VerifyResult;
   /** Reads the delivery id, event, action and repository. */

@@ -214,3 +214,48 @@ export function verifyStandardWebhook(
   }
   return { ok: true };
 }
+
+const BASIC_SCHEME = /^Basic\s+([A-Za-z0-9+/]+={0,2})$/i;
+
+/**
+ * Verifies HTTP Basic credentials (`Authorization: Basic base64(username:password)`) against any
+ * of the configured `username:password` pairs, in constant time. Fails closed.
+ */
+export function verifyBasicCredentials(
+  headers: IncomingWebhook['headers'],
+  credentials: readonly string[],
+): VerifyResult {
+  const configured = configuredSecrets(credentials);
+  if (configured.length === 0) {
+    return {
+      ok: false,
+      reason: 'no_secret_configured',
+      message: 'No webhook credentials are configured for this source, so no delivery is accepted',
+    };
+  }
+  const authorization = headerValue(headers, 'authorization');
+  if (authorization === undefined) {
+    return {
+      ok: false,
+      reason: 'missing_signature',
+      message: 'The Authorization header is missing: set basic authentication on the webhook',
+    };
+  }
+  const encoded = BASIC_SCHEME.exec(authorization)?.[1];
+  const presented = encoded === undefined ? '' : Buffer.from(encoded, 'base64').toString('utf8');
+  if (!presented.includes(':')) {
+    return {
+      ok: false,
+      reason: 'malformed_signature',
+      message: 'The Authorization header must have the form Basic base64(username:password)',
+    };
+  }
+  if (!constantTimeEqualsAny(presented, configured)) {
+    return {
+      ok: false,
+      reason: 'signature_mismatch',
+      message: 'The Authorization credentials do not match the configured ones',
+    };
+  }
+  return { ok: true };
+}

@@ -12,7 +12,7 @@ import {
   NotEquals,
   ValidateIf,
 } from 'class-validator';
-import { ALL_PROVIDERS, Provider } from '../providers/provider-adapter';
+import { ALL_PROVIDERS, Provider, SECRET_KINDS } from '../providers/provider-adapter';
 
 /** What a named source's slug (its URL segment) may be. */
 export const SOURCE_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -40,7 +40,7 @@ export class CreateSourceDto {
 
   @ApiPropertyOptional({
     description:
-      'Secrets (GitHub/Gitea/Bitbucket HMAC secrets; GitLab tokens, or whsec_ signing tokens). Never returned.',
+      'Secrets (GitHub, Gitea, Bitbucket Cloud and Data Center HMAC secrets; GitLab tokens, or whsec_ signing tokens; Azure DevOps `username:password`). Never returned.',
     type: [String],
   })
   @IsOptional()
@@ -116,7 +116,7 @@ export class ChangeSecretsDto {
 
 export class SecretSummaryView {
   @ApiProperty() id!: string;
-  @ApiProperty({ enum: ['hmac', 'token', 'signing'] }) kind!: string;
+  @ApiProperty({ enum: SECRET_KINDS }) kind!: string;
   @ApiProperty() createdAt!: string;
 }
 

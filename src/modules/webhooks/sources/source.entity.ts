@@ -6,7 +6,9 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 
-export type SecretKind = 'hmac' | 'token' | 'signing';
+import type { SecretKind } from '../providers/provider-adapter';
+
+export type { SecretKind };
 
 /** One encrypted secret of a source. The plaintext never leaves SourcesService. */
 export interface SealedSecret {

@@ -4,7 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { QueryFailedError, Repository } from 'typeorm';
 import { AppConfig } from '../../../config/config';
 import { AppError, ErrorCode } from '../../../core/http/app-error';
-import { Provider, SourceSecrets } from '../providers/provider-adapter';
+import { adapterFor } from '../providers';
+import {
+  ALL_PROVIDERS,
+  Provider,
+  SECRET_KINDS,
+  SecretKind,
+  SourceSecrets,
+} from '../providers/provider-adapter';
 import { SecretCipher } from './secret-cipher';
 import {
   ChangeSecretsDto,
@@ -13,7 +20,7 @@ import {
   SourceView,
   UpdateSourceDto,
 } from './source.dto';
-import { SealedSecret, SecretKind, SourceEntity } from './source.entity';
+import { SealedSecret, SourceEntity } from './source.entity';
 
 export const DEFAULT_SOURCE = 'default';
 
@@ -28,9 +35,11 @@ export interface ResolvedSource {
 
 const CACHE_TTL_MS = 5000;
 
+/** The kind the provider's adapter stores this secret as; 400 when it can never verify. */
 function kindFor(provider: Provider, secret: string): SecretKind {
-  if (provider !== Provider.GitLab) return 'hmac';
-  return secret.startsWith('whsec_') ? 'signing' : 'token';
+  const kind = adapterFor(provider).secrets.kindOf(secret);
+  if (typeof kind === 'string') return kind;
+  throw new AppError(ErrorCode.ValidationFailed, kind.problem);
 }
 
 function compileFilter(patterns: string[]): ResolvedSource['accepts'] {
@@ -62,22 +71,15 @@ export class SourcesService {
     private readonly cipher: SecretCipher,
     @InjectRepository(SourceEntity) private readonly sources: Repository<SourceEntity>,
   ) {
-    const s = config.secrets;
-    const make = (
-      hmac: string[],
-      token: string[] = [],
-      signing: string[] = [],
-    ): ResolvedSource => ({
-      slug: DEFAULT_SOURCE,
-      enabled: true,
-      secrets: { hmac, token, signing },
-    });
-    this.defaults = {
-      [Provider.GitHub]: make(s.github),
-      [Provider.GitLab]: make([], s.gitlabToken, s.gitlabSigning),
-      [Provider.Gitea]: make(s.gitea),
-      [Provider.Bitbucket]: make(s.bitbucket),
-    };
+    const defaults = {} as Record<Provider, ResolvedSource>;
+    for (const provider of ALL_PROVIDERS) {
+      defaults[provider] = {
+        slug: DEFAULT_SOURCE,
+        enabled: true,
+        secrets: config.secrets[provider],
+      };
+    }
+    this.defaults = defaults;
   }
 
   /** The source a webhook URL names, or undefined. Cached briefly: this is on the ingest path. */
@@ -194,12 +196,15 @@ export class SourcesService {
   }
 
   private toResolved(entity: SourceEntity): ResolvedSource {
-    const of = (kind: SecretKind) =>
-      entity.secrets.filter((s) => s.kind === kind).map((s) => this.cipher.decrypt(s.ciphertext));
+    const secrets = {} as Record<SecretKind, string[]>;
+    for (const kind of SECRET_KINDS) secrets[kind] = [];
+    for (const sealed of entity.secrets) {
+      secrets[sealed.kind].push(this.cipher.decrypt(sealed.ciphertext));
+    }
     return {
       slug: entity.slug,
       enabled: entity.enabled,
-      secrets: { hmac: of('hmac'), token: of('token'), signing: of('signing') },
+      secrets,
       accepts: compileFilter(entity.repositoryFilter),
     };
   }

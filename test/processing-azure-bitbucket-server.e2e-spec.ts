@@ -1,0 +1,1018 @@
+import { createHmac, randomInt, randomUUID } from 'node:crypto';
+import {
+  azureBuild,
+  azureDeploymentCompleted,
+  azurePullRequest,
+  azurePush,
+  azureWorkItemCreated,
+  azureWorkItemUpdated,
+  type AzurePerson,
+  type AzureProject,
+  type AzureRepository,
+  type AzureWorkItem,
+} from './fixtures/azure-devops';
+import {
+  SERVER_PING,
+  serverComment,
+  serverDate,
+  serverPullRequestEvent,
+  serverRefsChanged,
+  serverRepository,
+  serverReviewerEvent,
+  serverUser,
+  type ServerPerson,
+  type ServerPullRequest,
+  type ServerRepository,
+} from './fixtures/bitbucket-server';
+import { eventually, startTestApp, TestApp } from './support/test-app';
+
+/**
+ * Azure DevOps and Bitbucket Data Center deliveries through the real HTTP endpoint, the queue and
+ * the worker, then the engineering record they leave: status codes, dedup, order independence
+ * and dead letters as for the other forges. Ids and names are unique to the run (the database
+ * is shared with the other test files).
+ */
+
+type Json = Record<string, unknown>;
+type FinalStatus = 'processed' | 'ignored' | 'dead';
+type Forge = 'azure-devops' | 'bitbucket-server';
+
+interface Delivery {
+  forge: Forge;
+  name: string;
+  /** X-Event-Key (Bitbucket Data Center); Azure DevOps names the event in the body. */
+  eventKey?: string;
+  payload: Json;
+  expected: FinalStatus;
+}
+
+const AZURE_USER = 'hookyard-e2e';
+// A rotation: the old password still verifies while the subscriptions are being changed.
+const AZURE_PASSWORDS = ['old-azure-password', 'new-azure-password'];
+const SERVER_SECRET = 'bitbucket-server-e2e-secret';
+
+const run = randomUUID().slice(0, 8);
+const sha = (): string => randomUUID().replaceAll('-', '').padEnd(40, '0').slice(0, 40);
+const T0 = Date.parse('2026-03-02T10:00:00Z');
+const at = (minute: number): string => new Date(T0 + minute * 60_000).toISOString();
+const millis = (minute: number): number => T0 + minute * 60_000;
+const byExternalId = (a: { external_id: string }, b: { external_id: string }) =>
+  a.external_id < b.external_id ? -1 : a.external_id > b.external_id ? 1 : 0;
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+// ─── Azure DevOps ────────────────────────────────────────────────────────────────────────────
+
+const PROJECT: AzureProject = {
+  id: randomUUID(),
+  name: `Platform-${run}`,
+  orgUrl: 'https://dev.azure.com/hookyard-e2e',
+};
+const REPO: AzureRepository = { id: randomUUID(), name: `api-${run}`, project: PROJECT };
+const person = (name: string): AzurePerson => ({
+  id: randomUUID(),
+  displayName: name,
+  uniqueName: `${name.toLowerCase()}-${run}@hookyard.test`,
+});
+const ADA = person('Ada');
+const BOB = person('Bob');
+const CAROL = person('Carol');
+const SUBSCRIPTION = randomUUID();
+const AZ = {
+  commits: [sha(), sha(), sha()],
+  base: sha(),
+  prId: randomInt(1, 2 ** 31 - 1),
+  buildId: randomInt(1, 2 ** 31 - 1),
+  failedBuildId: randomInt(1, 2 ** 31 - 1),
+  releaseId: randomInt(1, 2 ** 31 - 1),
+  workItemId: randomInt(1, 2 ** 31 - 1),
+};
+const azureOptions = (minute: number, id: string = randomUUID()) => ({
+  id,
+  subscriptionId: SUBSCRIPTION,
+  createdDate: at(minute),
+});
+
+function azurePr(
+  event: 'git.pullrequest.created' | 'git.pullrequest.updated' | 'git.pullrequest.merged',
+  status: 'active' | 'completed',
+  minute: number,
+  votes: Array<[AzurePerson, 10 | 5 | 0 | -5 | -10]>,
+): Json {
+  return azurePullRequest(
+    event,
+    REPO,
+    {
+      id: AZ.prId,
+      status,
+      title: 'Add the Azure adapter',
+      createdBy: ADA,
+      closedBy: status === 'completed' ? BOB : undefined,
+      creationDate: at(5),
+      closedDate: status === 'completed' ? at(20) : undefined,
+      sourceBranch: 'feature',
+      targetBranch: 'main',
+      headSha: AZ.commits[2],
+      mergeSha: status === 'completed' ? sha() : undefined,
+      reviewers: votes.map(([who, vote]) => ({ person: who, vote })),
+    },
+    azureOptions(minute),
+  );
+}
+
+function workItem(state: string, minute: number, rev: number): AzureWorkItem {
+  return {
+    id: AZ.workItemId,
+    rev,
+    type: 'Bug',
+    title: 'Webhooks from Azure DevOps are dropped',
+    state,
+    tags: 'ingest',
+    createdBy: ADA,
+    createdDate: at(2),
+    changedBy: BOB,
+    changedDate: at(minute),
+    closedDate: state === 'Resolved' ? at(minute) : undefined,
+  };
+}
+
+function azureDeploy(
+  environment: string,
+  environmentId: number,
+  status: 'succeeded' | 'failed',
+  minute: number,
+): Json {
+  return azureDeploymentCompleted(
+    REPO,
+    {
+      releaseId: AZ.releaseId,
+      releaseName: `Release-${run}`,
+      environment: { id: environmentId, name: environment },
+      deploymentId: environmentId * 10,
+      attempt: 1,
+      status,
+      sha: AZ.commits[2],
+      branch: 'main',
+      requestedFor: BOB,
+      queuedOn: at(minute - 2),
+      completedOn: at(minute),
+    },
+    azureOptions(minute),
+  );
+}
+
+function azureDeliveries(): Delivery[] {
+  const d = (name: string, payload: Json, expected: FinalStatus = 'processed'): Delivery => ({
+    forge: 'azure-devops',
+    name,
+    payload,
+    expected,
+  });
+  const commit = (index: number, minute: number) => ({
+    sha: AZ.commits[index],
+    message: `Change ${index}`,
+    author: {
+      name: index === 1 ? 'Grace Hopper' : 'Ada Lovelace',
+      email: `commit-${index}-${run}@example.test`,
+    },
+    date: at(minute),
+  });
+  const build = (
+    id: number,
+    result: 'succeeded' | 'failed',
+    minute: number,
+    pullRequestNumber?: number,
+  ) =>
+    azureBuild(
+      REPO,
+      {
+        id,
+        buildNumber: `20260302.${id % 100}`,
+        definition: { id: 12, name: 'api-ci' },
+        result,
+        sha: AZ.commits[2],
+        branch: pullRequestNumber === undefined ? 'main' : `refs/pull/${pullRequestNumber}/merge`,
+        reason: pullRequestNumber === undefined ? 'individualCI' : 'pullRequest',
+        queueTime: at(minute - 3),
+        startTime: at(minute - 2),
+        finishTime: at(minute),
+        requestedFor: ADA,
+        pullRequestNumber,
+      },
+      azureOptions(minute),
+    );
+  const malformed = azurePr('git.pullrequest.created', 'active', 40, []);
+  (malformed.resource as Json).pullRequestId = 'nine';
+  const githubBuild = build(AZ.buildId + 1, 'succeeded', 16);
+  ((githubBuild.resource as Json).repository as Json).type = 'GitHub';
+  return [
+    d(
+      'push-main',
+      azurePush(
+        REPO,
+        {
+          pushId: 1,
+          date: at(3),
+          pushedBy: ADA,
+          refUpdates: [
+            { name: 'refs/heads/main', oldObjectId: AZ.base, newObjectId: AZ.commits[1] },
+          ],
+          commits: [commit(1, 2), commit(0, 1)],
+        },
+        azureOptions(3),
+      ),
+    ),
+    d(
+      'push-feature',
+      azurePush(
+        REPO,
+        {
+          pushId: 2,
+          date: at(4),
+          pushedBy: ADA,
+          refUpdates: [
+            { name: 'refs/heads/feature', oldObjectId: '0'.repeat(40), newObjectId: AZ.commits[2] },
+          ],
+          // Commit 1 arrives a second time: one commits row.
+          commits: [commit(2, 4), commit(1, 2)],
+        },
+        azureOptions(4),
+      ),
+    ),
+    d('pr-created', azurePr('git.pullrequest.created', 'active', 5, [[BOB, 0]])),
+    d(
+      'pr-votes',
+      azurePr('git.pullrequest.updated', 'active', 10, [
+        [BOB, 10],
+        [CAROL, -5],
+      ]),
+    ),
+    d(
+      'pr-completed',
+      azurePr('git.pullrequest.updated', 'completed', 20, [
+        [BOB, 10],
+        [CAROL, 10],
+      ]),
+    ),
+    d(
+      'pr-merged',
+      azurePr('git.pullrequest.merged', 'completed', 20, [
+        [BOB, 10],
+        [CAROL, 10],
+      ]),
+    ),
+    d('build-ok', build(AZ.buildId, 'succeeded', 15)),
+    d('build-failed', build(AZ.failedBuildId, 'failed', 12, AZ.prId)),
+    d('deploy-staging', azureDeploy('staging', 1, 'failed', 22)),
+    d('deploy-production', azureDeploy('production', 2, 'succeeded', 25)),
+    d('work-item-created', azureWorkItemCreated(PROJECT, workItem('New', 2, 1), azureOptions(2))),
+    d(
+      'work-item-resolved',
+      azureWorkItemUpdated(
+        PROJECT,
+        workItem('Resolved', 30, 3),
+        { previousState: 'Active' },
+        azureOptions(30),
+      ),
+    ),
+    d('build-of-github', githubBuild, 'ignored'),
+    d(
+      'comment-event',
+      {
+        ...azurePr('git.pullrequest.updated', 'active', 11, []),
+        eventType: 'ms.vss-code.git-pullrequest-comment-event',
+      },
+      'ignored',
+    ),
+    d('malformed-pr', malformed, 'dead'),
+  ];
+}
+
+/** Older states, sent after the newer ones were processed: they must not win. */
+function azureStaleDeliveries(): Delivery[] {
+  return [
+    {
+      forge: 'azure-devops',
+      name: 'stale-pr-active',
+      payload: azurePr('git.pullrequest.updated', 'active', 8, [[BOB, 0]]),
+      expected: 'processed',
+    },
+    {
+      forge: 'azure-devops',
+      name: 'stale-work-item-active',
+      payload: azureWorkItemUpdated(
+        PROJECT,
+        workItem('Active', 25, 2),
+        { previousState: 'New' },
+        azureOptions(25),
+      ),
+      expected: 'processed',
+    },
+  ];
+}
+
+// ─── Bitbucket Data Center ───────────────────────────────────────────────────────────────────
+
+const SREPO: ServerRepository = {
+  id: randomInt(1_000_000, 2 ** 31 - 1),
+  slug: `api-${run}`,
+  name: `API ${run}`,
+  projectKey: `PLAT${run.toUpperCase()}`,
+  projectId: randomInt(1, 2 ** 31 - 1),
+  baseUrl: 'https://bitbucket.example.test',
+};
+const serverPerson = (name: string): ServerPerson => ({
+  id: randomInt(1_000_000, 2 ** 31 - 1),
+  name: `${name.toLowerCase()}-${run}`,
+  displayName: name,
+  emailAddress: `${name.toLowerCase()}-${run}@bitbucket.example.test`,
+});
+const SADA = serverPerson('Ada');
+const SBOB = serverPerson('Bob');
+const BBS = {
+  prId: 3,
+  head: sha(),
+  base: sha(),
+  next: sha(),
+  commentOnPr: randomInt(1, 2 ** 31 - 1),
+  commentOnCommit: randomInt(1, 2 ** 31 - 1),
+};
+
+function serverPr(
+  state: ServerPullRequest['state'],
+  minute: number,
+  reviewerStatus: 'UNAPPROVED' | 'NEEDS_WORK' | 'APPROVED' = 'UNAPPROVED',
+): ServerPullRequest {
+  return {
+    id: BBS.prId,
+    version: minute,
+    title: 'Add the Data Center adapter',
+    description: 'One adapter per forge.',
+    state,
+    author: SADA,
+    reviewers: [{ person: SBOB, status: reviewerStatus }],
+    createdMillis: millis(5),
+    updatedMillis: millis(minute),
+    closedMillis: state === 'OPEN' ? undefined : millis(minute),
+    fromBranch: 'feature',
+    fromCommit: BBS.head,
+    toBranch: 'main',
+    toCommit: BBS.base,
+    mergeCommit: state === 'MERGED' ? sha() : undefined,
+  };
+}
+
+function serverDeliveries(): Delivery[] {
+  const d = (
+    name: string,
+    eventKey: string,
+    payload: Json,
+    expected: FinalStatus = 'processed',
+  ): Delivery => ({
+    forge: 'bitbucket-server',
+    name,
+    eventKey,
+    payload,
+    expected,
+  });
+  const prEvent = (
+    eventKey: string,
+    state: ServerPullRequest['state'],
+    minute: number,
+    actor: ServerPerson = SADA,
+    extra?: Json,
+  ) =>
+    serverPullRequestEvent(eventKey, SREPO, serverPr(state, minute), {
+      actor,
+      date: serverDate(at(minute)),
+      extra,
+    });
+  const malformed = prEvent('pr:opened', 'OPEN', 40);
+  (malformed.pullRequest as Json).id = 'nine';
+  return [
+    d('ping', 'diagnostics:ping', SERVER_PING, 'ignored'),
+    d(
+      'refs-changed',
+      'repo:refs_changed',
+      serverRefsChanged(SREPO, {
+        actor: SADA,
+        date: serverDate(at(4)),
+        changes: [
+          { ref: 'refs/heads/feature', fromHash: '0'.repeat(40), toHash: BBS.head, type: 'ADD' },
+          { ref: 'refs/tags/v1.0.0', fromHash: '0'.repeat(40), toHash: BBS.base, type: 'ADD' },
+        ],
+      }),
+    ),
+    d('pr-opened', 'pr:opened', prEvent('pr:opened', 'OPEN', 5)),
+    d(
+      'pr-from-ref-updated',
+      'pr:from_ref_updated',
+      prEvent('pr:from_ref_updated', 'OPEN', 8, SADA, { previousFromHash: BBS.next }),
+    ),
+    d(
+      'pr-needs-work',
+      'pr:reviewer:needs_work',
+      serverReviewerEvent('pr:reviewer:needs_work', SREPO, serverPr('OPEN', 9, 'NEEDS_WORK'), {
+        reviewer: { person: SBOB, status: 'NEEDS_WORK', lastReviewedCommit: BBS.head },
+        previousStatus: 'UNAPPROVED',
+        date: serverDate(at(9)),
+      }),
+    ),
+    d(
+      'pr-comment',
+      'pr:comment:added',
+      prEvent('pr:comment:added', 'OPEN', 11, SBOB, {
+        comment: serverComment(
+          {
+            id: BBS.commentOnPr,
+            text: 'Needs a test for the ping.',
+            author: SBOB,
+            createdMillis: millis(11),
+            updatedMillis: millis(11),
+            repositoryId: SREPO.id,
+            anchor: { path: 'src/bitbucket-server.ts', line: 7 },
+          },
+          SREPO.baseUrl,
+        ),
+      }),
+    ),
+    d(
+      'pr-approved',
+      'pr:reviewer:approved',
+      serverReviewerEvent('pr:reviewer:approved', SREPO, serverPr('OPEN', 12, 'APPROVED'), {
+        reviewer: { person: SBOB, status: 'APPROVED', lastReviewedCommit: BBS.head },
+        previousStatus: 'NEEDS_WORK',
+        date: serverDate(at(12)),
+      }),
+    ),
+    d('pr-merged', 'pr:merged', prEvent('pr:merged', 'MERGED', 20, SBOB)),
+    d('commit-comment', 'repo:comment:added', {
+      eventKey: 'repo:comment:added',
+      date: serverDate(at(21)),
+      actor: serverUser(SBOB, SREPO.baseUrl),
+      comment: serverComment(
+        {
+          id: BBS.commentOnCommit,
+          text: 'Shipped.',
+          author: SBOB,
+          createdMillis: millis(21),
+          updatedMillis: millis(21),
+          repositoryId: SREPO.id,
+        },
+        SREPO.baseUrl,
+      ),
+      repository: serverRepository(SREPO),
+      commit: BBS.head,
+    }),
+    d('pr-deleted', 'pr:deleted', prEvent('pr:deleted', 'DECLINED', 50), 'ignored'),
+    d('malformed-pr', 'pr:opened', malformed, 'dead'),
+  ];
+}
+
+function serverStaleDeliveries(): Delivery[] {
+  return [
+    {
+      forge: 'bitbucket-server',
+      name: 'stale-pr-modified',
+      eventKey: 'pr:modified',
+      payload: serverPullRequestEvent('pr:modified', SREPO, serverPr('OPEN', 15), {
+        actor: SADA,
+        date: serverDate(at(15)),
+      }),
+      expected: 'processed',
+    },
+  ];
+}
+
+// ─── Sending ─────────────────────────────────────────────────────────────────────────────────
+
+function headersOf(delivery: Delivery, body: string, requestId: string): Record<string, string> {
+  if (delivery.forge === 'azure-devops') {
+    return {
+      'content-type': 'application/json; charset=utf-8',
+      'user-agent': 'VSServices/16.255.35105.2',
+      authorization: basic(AZURE_USER, AZURE_PASSWORDS[delivery.name.length % 2]),
+    };
+  }
+  return {
+    'content-type': 'application/json; charset=UTF-8',
+    'user-agent': 'Atlassian HttpClient 4.2.0 / Bitbucket-9.4.1 (9004001) / Default',
+    'x-event-key': delivery.eventKey ?? '',
+    'x-request-id': requestId,
+    'x-hub-signature': `sha256=${createHmac('sha256', SERVER_SECRET).update(body).digest('hex')}`,
+  };
+}
+
+interface Sent {
+  delivery: Delivery;
+  id: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+describe('processing Azure DevOps and Bitbucket Data Center deliveries (HTTP → queue → worker → records)', () => {
+  let t: TestApp;
+  const sent = new Map<string, Sent>();
+
+  const rows = <T>(sql: string, params: unknown[] = []): Promise<T[]> =>
+    t.dataSource.query<T[]>(sql, params);
+
+  const send = async (deliveries: Delivery[]): Promise<void> => {
+    for (const delivery of deliveries) {
+      const body = JSON.stringify(delivery.payload);
+      const headers = headersOf(delivery, body, randomUUID());
+      const response = await t.request('POST', `/webhooks/${delivery.forge}`, {
+        body,
+        headers,
+        token: null,
+      });
+      expect({ delivery: delivery.name, status: response.status }).toEqual({
+        delivery: delivery.name,
+        status: 202,
+      });
+      const answer = response.json<{ id: string; status: string }>();
+      expect(answer.status).toBe('accepted');
+      sent.set(`${delivery.forge}:${delivery.name}`, { delivery, id: answer.id, body, headers });
+    }
+  };
+
+  const settle = (deliveries: Delivery[], what: string): Promise<true> => {
+    const ids = deliveries.map((d) => sentDelivery(d.forge, d.name).id);
+    return eventually(
+      async () => {
+        const [row] = await rows<{ n: string }>(
+          `SELECT count(*) AS n FROM deliveries WHERE id = ANY($1::uuid[]) AND status IN ('processed', 'ignored', 'dead')`,
+          [ids],
+        );
+        return Number(row.n) === ids.length ? true : undefined;
+      },
+      25_000,
+      what,
+    );
+  };
+
+  const sentDelivery = (forge: Forge, name: string): Sent => {
+    const found = sent.get(`${forge}:${name}`);
+    if (!found) throw new Error(`${forge}:${name} was not sent`);
+    return found;
+  };
+
+  const repositoryId = async (provider: Forge, externalId: string): Promise<string> => {
+    const found = await rows<{ id: string }>(
+      'SELECT id FROM repositories WHERE provider = $1 AND external_id = $2',
+      [provider, externalId],
+    );
+    expect(found).toHaveLength(1);
+    return found[0].id;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      WORKER_CONCURRENCY: '4',
+      AZURE_DEVOPS_WEBHOOK_USERNAME: AZURE_USER,
+      AZURE_DEVOPS_WEBHOOK_PASSWORD: AZURE_PASSWORDS.join(','),
+      BITBUCKET_SERVER_WEBHOOK_SECRET: SERVER_SECRET,
+    });
+    const current = [...azureDeliveries(), ...serverDeliveries()];
+    await send(current);
+    await settle(
+      current,
+      'every Azure DevOps and Bitbucket Data Center delivery to reach a final status',
+    );
+    const stale = [...azureStaleDeliveries(), ...serverStaleDeliveries()];
+    await send(stale);
+    await settle(stale, 'the stale deliveries to reach a final status');
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('every delivery reaches the status its event calls for; only malformed ones carry an error', async () => {
+    expect(sent.size).toBe(
+      azureDeliveries().length +
+        azureStaleDeliveries().length +
+        serverDeliveries().length +
+        serverStaleDeliveries().length,
+    );
+    for (const { delivery, id } of sent.values()) {
+      const [row] = await rows<{ status: string; last_error: string | null }>(
+        'SELECT status, last_error FROM deliveries WHERE id = $1',
+        [id],
+      );
+      expect({ delivery: `${delivery.forge}:${delivery.name}`, status: row.status }).toEqual({
+        delivery: `${delivery.forge}:${delivery.name}`,
+        status: delivery.expected,
+      });
+      if (delivery.expected !== 'dead') expect(row.last_error).toBeNull();
+    }
+  });
+
+  it.each([
+    ['azure-devops', 'Azure DevOps git.pullrequest.created payload: resource.pullRequestId'],
+    ['bitbucket-server', 'Bitbucket Data Center pr:opened payload: pullRequest.id'],
+  ] as const)(
+    '%s: an authenticated but malformed payload is a dead letter after one attempt',
+    async (forge, problem) => {
+      const { id } = sentDelivery(forge, 'malformed-pr');
+      const [row] = await rows<{ status: string; attempts: number; last_error: string }>(
+        'SELECT status, attempts, last_error FROM deliveries WHERE id = $1',
+        [id],
+      );
+      expect(row).toMatchObject({ status: 'dead', attempts: 1 });
+      expect(row.last_error).toContain(problem);
+      const letters = await t.request('GET', `/api/v1/admin/dead-letters?limit=200`);
+      expect(letters.status).toBe(200);
+      const items = letters.json<{ items: Array<{ id: string; provider: string }> }>().items;
+      expect(items).toContainEqual(expect.objectContaining({ id, provider: forge }));
+    },
+  );
+
+  it('a redelivered event is a duplicate; the same event to another subscription is another delivery', async () => {
+    const completed = sentDelivery('azure-devops', 'pr-completed');
+    const again = await t.request('POST', '/webhooks/azure-devops', {
+      body: completed.body,
+      headers: completed.headers,
+      token: null,
+    });
+    expect(again.status).toBe(200);
+    expect(again.json()).toEqual({ id: completed.id, status: 'duplicate' });
+
+    const otherSubscription: Json = {
+      ...(JSON.parse(completed.body) as Json),
+      subscriptionId: randomUUID(),
+    };
+    const body = JSON.stringify(otherSubscription);
+    const other = await t.request('POST', '/webhooks/azure-devops', {
+      body,
+      headers: completed.headers,
+      token: null,
+    });
+    expect(other.status).toBe(202);
+    const otherId = other.json<{ id: string }>().id;
+    await eventually(async () => {
+      const [row] = await rows<{ status: string }>('SELECT status FROM deliveries WHERE id = $1', [
+        otherId,
+      ]);
+      return row.status === 'processed' ? true : undefined;
+    });
+    const stored = await rows<{ provider_delivery_id: string }>(
+      `SELECT provider_delivery_id FROM deliveries WHERE id = ANY($1::uuid[]) ORDER BY provider_delivery_id`,
+      [[completed.id, otherId]],
+    );
+    expect(stored.map((r) => r.provider_delivery_id).sort()).toEqual(
+      [
+        `${SUBSCRIPTION}:${(JSON.parse(completed.body) as Json).id as string}`,
+        `${otherSubscription.subscriptionId as string}:${otherSubscription.id as string}`,
+      ].sort(),
+    );
+    // Four deliveries name the pull request: one row.
+    const [pr] = await rows<{ n: string }>(
+      'SELECT count(*) AS n FROM pull_requests WHERE repository_id = $1',
+      [await repositoryId('azure-devops', REPO.id)],
+    );
+    expect(Number(pr.n)).toBe(1);
+
+    const server = sentDelivery('bitbucket-server', 'pr-merged');
+    const serverAgain = await t.request('POST', '/webhooks/bitbucket-server', {
+      body: server.body,
+      headers: server.headers,
+      token: null,
+    });
+    expect(serverAgain.status).toBe(200);
+    expect(serverAgain.json()).toEqual({ id: server.id, status: 'duplicate' });
+  });
+
+  it('stores neither the Authorization header nor the signature with the delivery', async () => {
+    const azure = sentDelivery('azure-devops', 'push-main');
+    const server = sentDelivery('bitbucket-server', 'pr-opened');
+    const stored = await rows<{
+      id: string;
+      headers: Record<string, string>;
+      provider_delivery_id: string;
+      repository: string;
+    }>(
+      'SELECT id, headers, provider_delivery_id, repository FROM deliveries WHERE id = ANY($1::uuid[])',
+      [[azure.id, server.id]],
+    );
+    for (const row of stored) {
+      expect(Object.keys(row.headers)).not.toContain('authorization');
+      expect(Object.keys(row.headers)).not.toContain('x-hub-signature');
+      expect(JSON.stringify(row.headers)).not.toContain(AZURE_PASSWORDS[1]);
+    }
+    const byId = new Map(stored.map((row) => [row.id, row]));
+    expect(byId.get(azure.id)).toMatchObject({
+      provider_delivery_id: `${SUBSCRIPTION}:${(azure.delivery.payload as { id: string }).id}`,
+      repository: `${PROJECT.name}/${REPO.name}`,
+    });
+    expect(byId.get(server.id)).toMatchObject({
+      provider_delivery_id: server.headers['x-request-id'],
+      repository: `${SREPO.projectKey}/${SREPO.slug}`,
+    });
+  });
+
+  describe('Azure DevOps', () => {
+    let repo: string;
+
+    beforeAll(async () => {
+      repo = await repositoryId('azure-devops', REPO.id);
+    });
+
+    it('records the repository as project/repository, and each commit once', async () => {
+      const [row] = await rows<{ full_name: string; name: string; default_branch: string }>(
+        'SELECT full_name, name, default_branch FROM repositories WHERE id = $1',
+        [repo],
+      );
+      expect(row).toEqual({
+        full_name: `${PROJECT.name}/${REPO.name}`,
+        name: REPO.name,
+        default_branch: 'main',
+      });
+      const commits = await rows<{ sha: string; message: string; email: string }>(
+        `SELECT c.sha, c.message, i.email FROM commits c LEFT JOIN identities i ON i.id = c.author_identity_id
+         WHERE c.repository_id = $1 ORDER BY c.message`,
+        [repo],
+      );
+      expect(commits.map((c) => [c.sha, c.message, c.email])).toEqual([
+        [AZ.commits[0], 'Change 0', `commit-0-${run}@example.test`],
+        [AZ.commits[1], 'Change 1', `commit-1-${run}@example.test`],
+        [AZ.commits[2], 'Change 2', `commit-2-${run}@example.test`],
+      ]);
+    });
+
+    it('keeps the pull request merged although an older update came last, with every vote as a review', async () => {
+      const [pr] = await rows<{
+        id: string;
+        number: number;
+        state: string;
+        merged_at: Date;
+        author: string;
+        merged_by: string;
+        head_ref: string;
+      }>(
+        `SELECT p.id, p.number, p.state, p.merged_at, p.head_ref, a.external_id AS author, m.external_id AS merged_by
+         FROM pull_requests p
+         LEFT JOIN identities a ON a.id = p.author_identity_id
+         LEFT JOIN identities m ON m.id = p.merged_by_identity_id
+         WHERE p.repository_id = $1`,
+        [repo],
+      );
+      expect(pr).toMatchObject({
+        number: AZ.prId,
+        state: 'merged',
+        author: ADA.id,
+        merged_by: BOB.id,
+        head_ref: 'feature',
+      });
+      expect(pr.merged_at.toISOString()).toBe(at(20));
+      const reviews = await rows<{ external_id: string; state: string; author: string }>(
+        `SELECT r.external_id, r.state, i.external_id AS author
+         FROM reviews r JOIN identities i ON i.id = r.author_identity_id
+         WHERE r.pull_request_id = $1`,
+        [pr.id],
+      );
+      expect(reviews.sort(byExternalId)).toEqual(
+        [
+          { external_id: `${REPO.id}:${AZ.prId}:${BOB.id}:10`, state: 'approved', author: BOB.id },
+          {
+            external_id: `${REPO.id}:${AZ.prId}:${CAROL.id}:-5`,
+            state: 'changes_requested',
+            author: CAROL.id,
+          },
+          {
+            external_id: `${REPO.id}:${AZ.prId}:${CAROL.id}:10`,
+            state: 'approved',
+            author: CAROL.id,
+          },
+        ].sort(byExternalId),
+      );
+    });
+
+    it('records both builds as pipeline runs, the pull request build naming its pull request', async () => {
+      const runs = await rows<{
+        external_id: string;
+        conclusion: string;
+        head_sha: string;
+        pull_request_numbers: number[];
+        source: string;
+      }>(
+        'SELECT external_id, conclusion, head_sha, pull_request_numbers, source FROM ci_runs WHERE repository_id = $1 ORDER BY completed_at',
+        [repo],
+      );
+      expect(runs).toEqual([
+        {
+          external_id: String(AZ.failedBuildId),
+          conclusion: 'failure',
+          head_sha: AZ.commits[2],
+          pull_request_numbers: [AZ.prId],
+          source: 'pipeline',
+        },
+        {
+          external_id: String(AZ.buildId),
+          conclusion: 'success',
+          head_sha: AZ.commits[2],
+          pull_request_numbers: [],
+          source: 'pipeline',
+        },
+      ]);
+    });
+
+    it('records each release deployment with its final status', async () => {
+      const deployments = await rows<{
+        environment: string;
+        sha: string;
+        latest_state: string;
+        ref: string;
+      }>(
+        'SELECT environment, sha, latest_state, ref FROM deployments WHERE repository_id = $1 ORDER BY environment',
+        [repo],
+      );
+      expect(deployments).toEqual([
+        { environment: 'production', sha: AZ.commits[2], latest_state: 'success', ref: 'main' },
+        { environment: 'staging', sha: AZ.commits[2], latest_state: 'failure', ref: 'main' },
+      ]);
+    });
+
+    it('records the work item as an issue of the project, still resolved after an older update', async () => {
+      const project = await repositoryId('azure-devops', PROJECT.id);
+      const [issue] = await rows<{
+        number: number;
+        state: string;
+        closed_at: Date;
+        labels: string[];
+        title: string;
+      }>('SELECT number, state, closed_at, labels, title FROM issues WHERE repository_id = $1', [
+        project,
+      ]);
+      expect(issue).toMatchObject({ number: AZ.workItemId, state: 'closed', labels: ['ingest'] });
+      expect(issue.closed_at.toISOString()).toBe(at(30));
+      const [entry] = await rows<{ full_name: string }>(
+        'SELECT full_name FROM repositories WHERE id = $1',
+        [project],
+      );
+      expect(entry.full_name).toBe(PROJECT.name);
+    });
+  });
+
+  describe('Bitbucket Data Center', () => {
+    let repo: string;
+
+    beforeAll(async () => {
+      repo = await repositoryId('bitbucket-server', String(SREPO.id));
+    });
+
+    it('records the repository as PROJECT/slug', async () => {
+      const [row] = await rows<{ full_name: string; private: boolean }>(
+        'SELECT full_name, private FROM repositories WHERE id = $1',
+        [repo],
+      );
+      expect(row).toEqual({ full_name: `${SREPO.projectKey}/${SREPO.slug}`, private: true });
+    });
+
+    it('keeps the pull request merged after an older modification, with its actions, review and comments', async () => {
+      const [pr] = await rows<{
+        id: string;
+        state: string;
+        merged_at: Date;
+        merged_by: string;
+        title: string;
+      }>(
+        `SELECT p.id, p.state, p.merged_at, p.title, m.external_id AS merged_by
+         FROM pull_requests p LEFT JOIN identities m ON m.id = p.merged_by_identity_id
+         WHERE p.repository_id = $1 AND p.number = $2`,
+        [repo, BBS.prId],
+      );
+      expect(pr).toMatchObject({ state: 'merged', merged_by: String(SBOB.id) });
+      expect(pr.merged_at.toISOString()).toBe(at(20));
+      const actions = await rows<{ action: string }>(
+        'SELECT action FROM pull_request_events WHERE pull_request_id = $1 ORDER BY occurred_at',
+        [pr.id],
+      );
+      expect(actions.map((a) => a.action)).toEqual(['opened', 'synchronize', 'edited', 'merged']);
+      const reviews = await rows<{ external_id: string; state: string }>(
+        'SELECT external_id, state FROM reviews WHERE pull_request_id = $1 ORDER BY external_id',
+        [pr.id],
+      );
+      expect(reviews).toEqual([
+        { external_id: `${SREPO.id}:${BBS.prId}:${SBOB.id}:approved`, state: 'approved' },
+        {
+          external_id: `${SREPO.id}:${BBS.prId}:${SBOB.id}:needs_work`,
+          state: 'changes_requested',
+        },
+      ]);
+      const comments = await rows<{
+        external_id: string;
+        target_type: string;
+        target_number: number | null;
+        target_sha: string | null;
+        path: string | null;
+        line: number | null;
+      }>(
+        'SELECT external_id, target_type, target_number, target_sha, path, line FROM comments WHERE repository_id = $1 ORDER BY created_at',
+        [repo],
+      );
+      expect(comments).toEqual([
+        {
+          external_id: String(BBS.commentOnPr),
+          target_type: 'pull_request',
+          target_number: BBS.prId,
+          target_sha: null,
+          path: 'src/bitbucket-server.ts',
+          line: 7,
+        },
+        {
+          external_id: String(BBS.commentOnCommit),
+          target_type: 'commit',
+          target_number: null,
+          target_sha: BBS.head,
+          path: null,
+          line: null,
+        },
+      ]);
+    });
+
+    it('creates account identities with the email Bitbucket holds for them', async () => {
+      const [bob] = await rows<{
+        login: string;
+        email: string;
+        email_verified: boolean;
+        person_id: string | null;
+      }>(
+        `SELECT login, email, email_verified, person_id FROM identities WHERE provider = 'bitbucket-server' AND external_id = $1`,
+        [String(SBOB.id)],
+      );
+      expect(bob).toMatchObject({
+        login: SBOB.name,
+        email: SBOB.emailAddress,
+        email_verified: true,
+      });
+      expect(bob.person_id).not.toBeNull();
+    });
+  });
+
+  describe('named sources', () => {
+    it('take Azure DevOps credentials as username:password and refuse anything else', async () => {
+      const slug = `azure-${run}`;
+      const refused = await t.request('POST', '/api/v1/admin/sources', {
+        json: { provider: 'azure-devops', slug, secrets: ['no-colon-in-here'] },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(refused.text).not.toContain('no-colon-in-here');
+
+      const created = await t.request('POST', '/api/v1/admin/sources', {
+        json: { provider: 'azure-devops', slug, secrets: ['team-hook:team-password-1'] },
+      });
+      expect(created.status).toBe(201);
+      expect(created.json()).toMatchObject({
+        webhookPath: `/webhooks/azure-devops/${slug}`,
+        secrets: [expect.objectContaining({ kind: 'basic' })],
+      });
+      const body = JSON.stringify(azurePr('git.pullrequest.created', 'active', 6, []));
+      const post = (authorization: string) =>
+        t.request('POST', `/webhooks/azure-devops/${slug}`, {
+          body,
+          headers: { 'content-type': 'application/json', authorization },
+          token: null,
+        });
+      expect((await post(basic(AZURE_USER, AZURE_PASSWORDS[1]))).status).toBe(401);
+      expect((await post(basic('team-hook', 'team-password-1'))).status).toBe(202);
+    });
+
+    it('live in a table that accepts any provider segment and nothing else (migration 0008)', async () => {
+      const insert = (provider: string) =>
+        rows(`INSERT INTO webhook_sources (provider, slug) VALUES ($1, $2) RETURNING id`, [
+          provider,
+          `check-${randomUUID().slice(0, 8)}`,
+        ]);
+      const inserted = await insert('some-future-forge');
+      await rows('DELETE FROM webhook_sources WHERE id = $1', [(inserted[0] as { id: string }).id]);
+      for (const provider of ['Azure DevOps', '', 'x'.repeat(40), 'bitbucket/server']) {
+        await expect(insert(provider)).rejects.toThrow(/webhook_sources_provider_check/);
+      }
+    });
+
+    it('take Bitbucket Data Center HMAC secrets', async () => {
+      const slug = `bbs-${run}`;
+      const created = await t.request('POST', '/api/v1/admin/sources', {
+        json: { provider: 'bitbucket-server', slug, secrets: ['team-server-secret'] },
+      });
+      expect(created.status).toBe(201);
+      expect(created.json()).toMatchObject({
+        secrets: [expect.objectContaining({ kind: 'hmac' })],
+      });
+      const body = JSON.stringify(SERVER_PING);
+      const response = await t.request('POST', `/webhooks/bitbucket-server/${slug}`, {
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'x-event-key': 'diagnostics:ping',
+          'x-request-id': randomUUID(),
+          'x-hub-signature': `sha256=${createHmac('sha256', 'team-server-secret').update(body).digest('hex')}`,
+        },
+        token: null,
+      });
+      expect(response.status).toBe(202);
+    });
+  });
+});

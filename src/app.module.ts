@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from './config/config';
@@ -8,6 +8,7 @@ import { ApiKeyGuard } from './core/auth/api-key.guard';
 import { AuthModule } from './core/auth/auth.module';
 import { DatabaseModule } from './core/database/database.module';
 import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
+import { InputShapeInterceptor } from './core/http/input-shape.interceptor';
 import { JobsModule } from './core/jobs/jobs.module';
 import { loggerParams } from './core/observability/logging';
 import { ObservabilityModule } from './core/observability/observability.module';
@@ -41,6 +42,7 @@ export class AppModule {
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_INTERCEPTOR, useClass: InputShapeInterceptor },
       ],
     };
   }

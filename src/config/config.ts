@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { signingKeyProblem } from './signing-key';
 
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
@@ -155,8 +156,10 @@ class EnvReader {
   }
 }
 
-const isStandardWebhooksKey = (item: string): string | undefined =>
-  /^whsec_[A-Za-z0-9+/=]+$/.test(item) ? undefined : 'must be a whsec_<base64> signing token';
+const isStandardWebhooksKey = (item: string): string | undefined => {
+  const problem = signingKeyProblem(item);
+  return problem === undefined ? undefined : `must be a whsec_<base64> signing token: ${problem}`;
+};
 
 export function loadConfig(env: Env): AppConfig {
   const r = new EnvReader(env);

@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '../../core/http/app-error';
 import { bodyKindOf } from '../../core/http/body-parsers';
 import { MetricsService } from '../../core/observability/metrics.service';
-import { SECRET_HEADERS } from '../../core/observability/logging';
 import { DeliveryStatus } from './deliveries/delivery-status';
 import { DeliveryStore } from './deliveries/delivery-store';
 import { adapterFor } from './providers';
 import { IncomingWebhook, isProvider, Provider } from './providers/provider-adapter';
 import { DEFAULT_SOURCE, SourcesService } from './sources/sources.service';
+import { storedHeaders } from './stored-headers';
 
 export interface WebhookRequest {
   provider: string;
@@ -23,7 +23,6 @@ export interface WebhookAnswer {
   body: { id: string; status: 'accepted' | 'duplicate' };
 }
 
-const DROPPED_HEADERS = new Set(SECRET_HEADERS);
 const MAX_ID_LENGTH = 255;
 const hasControlChars = (value: string) =>
   [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
@@ -34,15 +33,6 @@ function flattenHeaders(headers: WebhookRequest['headers']): Record<string, stri
     flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return flat;
-}
-
-/** Headers worth keeping with the delivery: everything but credentials and signatures. */
-function storableHeaders(headers: Record<string, string | undefined>): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !DROPPED_HEADERS.has(name)) kept[name] = value;
-  }
-  return kept;
 }
 
 /** PostgreSQL text cannot hold NUL; payload strings are trimmed to a sane length. */
@@ -156,7 +146,7 @@ export class IngestService {
       action: cleanText(identity.action, 100),
       repository,
       contentType: request.contentType,
-      headers: storableHeaders(headers),
+      headers: storedHeaders(headers),
       body: request.rawBody,
       status: filtered ? DeliveryStatus.Ignored : DeliveryStatus.Received,
     });

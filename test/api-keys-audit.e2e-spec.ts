@@ -175,7 +175,8 @@ describe('API keys and audit log (real HTTP, PostgreSQL, Redis)', () => {
       [{ name: 'x', scopes: 'read' }, 'scopes'],
       [{ scopes: ['read'] }, 'name'],
       [{ name: '', scopes: ['read'] }, 'name'],
-      [{ name: 'a\u0000b', scopes: ['read'] }, 'control characters'],
+      [{ name: 'a\u0000b', scopes: ['read'] }, 'name must not contain NUL'],
+      [{ name: 'a\u0007b', scopes: ['read'] }, 'control characters'],
       [{ name: 'x', scopes: ['read'], key: 'hy_mine' }, 'key should not exist'],
     ];
     for (const [json, mentioned] of cases) {

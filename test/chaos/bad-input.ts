@@ -46,6 +46,79 @@ function signedHeaders(
   return Object.entries(base).filter((e): e is [string, string] => e[1] !== null);
 }
 
+/** Letters that do not compress (an index entry would hold them as they are). */
+function incompressible(length: number): string {
+  let text = '';
+  while (text.length < length) text += randomUUID().replaceAll('-', '');
+  return text.replace(/[0-9]/g, 'q').slice(0, length);
+}
+
+/** Requests to the API with the admin key: hostile query and body input is a 400 there. */
+function apiCases(adminToken: string): BadCase[] {
+  const auth: [string, string] = ['authorization', `Bearer ${adminToken}`];
+  const get = (name: string, path: string, expect: Expectation = 400): BadCase => ({
+    name,
+    method: 'GET',
+    path,
+    headers: [auth],
+    body: Buffer.alloc(0),
+    expect,
+  });
+  const post = (name: string, path: string, body: string, expect: Expectation = 400): BadCase => ({
+    name,
+    path,
+    headers: [auth, ['content-type', 'application/json']],
+    body: Buffer.from(body),
+    expect,
+  });
+  const deep = `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`;
+  return [
+    get('API: NUL in a text filter', '/api/v1/admin/deliveries?event=%00'),
+    get('API: week date filter', '/api/v1/admin/deliveries?receivedFrom=2024-W01'),
+    get('API: month filter', '/api/v1/admin/dead-letters?receivedTo=2024-01'),
+    get('API: hour without minutes', '/api/v1/admin/audit?from=2024-01-01T10Z'),
+    get('API: job id that is a BullMQ key', '/api/v1/admin/queues/deliveries/jobs/meta'),
+    get(
+      'API: upper-case delivery id',
+      `/api/v1/admin/deliveries/${randomUUID().toUpperCase()}`,
+      404,
+    ),
+    post(
+      'API: replay filter with a week date',
+      '/api/v1/admin/deliveries/replay',
+      '{"filter":{"receivedFrom":"2024-W01"}}',
+    ),
+    post(
+      'API: source description with NUL',
+      '/api/v1/admin/sources',
+      '{"provider":"github","slug":"nul","description":"a\\u0000b"}',
+    ),
+    post(
+      'API: body nested 50,000 levels',
+      '/api/v1/admin/dead-letters/redrive',
+      `{"filter":${deep}}`,
+    ),
+    post(
+      'API: whsec_ key of zero bytes',
+      '/api/v1/admin/sources',
+      '{"provider":"gitlab","slug":"zero-key","secrets":["whsec_===="]}',
+    ),
+    {
+      ...post(
+        'API: dashboard state change',
+        '/admin/queues/api/queues/deliveries/pause',
+        '{}',
+        405,
+      ),
+      method: 'PUT',
+    },
+    {
+      ...get('API: wrong key', '/api/v1/admin/deliveries', 401),
+      headers: [['authorization', 'Bearer nope']],
+    },
+  ];
+}
+
 function corpus(secret: string): BadCase[] {
   const valid = pushDelivery(secret, 'bad-input').body;
   const json = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -79,6 +152,24 @@ function corpus(secret: string): BadCase[] {
   const withNul = Buffer.from(
     valid.toString('utf8').replace('"full_name":"', '"full_name":"nul\\u0000inside/'),
   );
+  const edited = (edit: (payload: Record<string, unknown>) => void) => {
+    const payload = JSON.parse(valid.toString('utf8')) as Record<string, unknown>;
+    edit(payload);
+    return Buffer.from(JSON.stringify(payload));
+  };
+  const commitsOf = (payload: Record<string, unknown>) =>
+    payload.commits as Array<Record<string, unknown>>;
+  const loneSurrogate = edited((p) => {
+    commitsOf(p)[0].message = 'half a pair \ud83d here';
+  });
+  const longName = edited((p) => {
+    const repository = p.repository as Record<string, unknown>;
+    repository.full_name = `acme/${incompressible(9000)}`;
+    repository.name = incompressible(9000);
+  });
+  const longCommitId = edited((p) => {
+    commitsOf(p)[0].id = 'a'.repeat(9000);
+  });
   const chunked = (body: Buffer) =>
     Buffer.concat([
       Buffer.from(`${body.length.toString(16)}\r\n`),
@@ -210,6 +301,9 @@ function corpus(secret: string): BadCase[] {
     signedCase('JSON string', Buffer.from('"push"'), 'ok|4xx'),
     signedCase('JSON array', Buffer.from('[]'), 'ok|4xx'),
     signedCase('NUL inside a JSON string', withNul, 'ok|4xx'),
+    signedCase('lone surrogate in a commit message', loneSurrogate, 202),
+    signedCase('9,000-character repository name', longName, 202),
+    signedCase('9,000-character commit id', longCommitId, 202),
     {
       name: 'chunked transfer encoding',
       body: chunked(valid),
@@ -465,6 +559,7 @@ export async function runBadInput(
   port: number,
   secret: string,
   propertyRuns: number,
+  adminToken: string,
 ): Promise<BadInputOutcome> {
   const problems: string[] = [];
   const statuses = new Map<number, number>();
@@ -476,7 +571,7 @@ export async function runBadInput(
     if (status >= 500) serverErrors += 1;
   };
 
-  const cases = [...corpus(secret), ...otherForgeCases(secret)];
+  const cases = [...corpus(secret), ...otherForgeCases(secret), ...apiCases(adminToken)];
   for (const c of cases) {
     let answer: HttpAnswer;
     try {

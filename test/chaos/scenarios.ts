@@ -74,6 +74,7 @@ interface Deployment {
   api: AppProcess;
   worker?: AppProcess;
   secret: string;
+  adminToken: string;
 }
 
 async function deploy(infra: Infra, name: string, withWorker: boolean): Promise<Deployment> {
@@ -99,7 +100,13 @@ async function deploy(infra: Infra, name: string, withWorker: boolean): Promise<
     worker = await AppProcess.create('worker', { ...env, extra: { WORKER_CONCURRENCY: '8' } });
     await worker.start();
   }
-  return { database: ctx.databaseName, api, worker, secret: ctx.secret };
+  return {
+    database: ctx.databaseName,
+    api,
+    worker,
+    secret: ctx.secret,
+    adminToken: ctx.adminToken,
+  };
 }
 
 function deliveriesFor(secret: string, n: number): PushDelivery[] {
@@ -424,7 +431,7 @@ const badInput: Scenario = {
   run: async (infra) => {
     const started = Date.now();
     const d = await deploy(infra, 'bad-input', false);
-    const outcome = await runBadInput(d.api.port, d.secret, SETTINGS.propertyRuns);
+    const outcome = await runBadInput(d.api.port, d.secret, SETTINGS.propertyRuns, d.adminToken);
     const problems = [...outcome.problems, ...crashes(d)];
     const afterAt = Date.now();
     let recoveryMs: number | null = null;

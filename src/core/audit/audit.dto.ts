@@ -1,16 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsTimestamp } from '../http/timestamp';
 import { Type } from 'class-transformer';
-import {
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-  ValidateBy,
-} from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Max, Min, ValidateBy } from 'class-validator';
 
 /** PostgreSQL text cannot hold NUL characters. */
 const WithoutNul = () =>
@@ -21,8 +12,6 @@ const WithoutNul = () =>
       defaultMessage: () => '$property must not contain NUL characters',
     },
   });
-/** Years PostgreSQL can read (ISO 8601 allows year 0000, PostgreSQL does not). */
-const PG_YEAR = /^(?!0000)\d{4}-/;
 
 export class ListAuditQuery {
   @ApiPropertyOptional({ description: 'Key id (`admin-token` for the bootstrap ADMIN_TOKEN)' })
@@ -39,16 +28,14 @@ export class ListAuditQuery {
   @WithoutNul()
   action?: string;
 
-  @ApiPropertyOptional({ description: 'At or after (ISO 8601)' })
+  @ApiPropertyOptional({ description: 'At or after (RFC 3339 date or date-time with offset)' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
-  @Matches(PG_YEAR, { message: 'from must be a date in the years 0001-9999' })
+  @IsTimestamp()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Before (ISO 8601)' })
+  @ApiPropertyOptional({ description: 'Before (RFC 3339 date or date-time with offset)' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
-  @Matches(PG_YEAR, { message: 'to must be a date in the years 0001-9999' })
+  @IsTimestamp()
   to?: string;
 
   @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' })

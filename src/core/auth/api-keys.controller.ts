@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Req,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   ApiKeyPageView,
@@ -19,6 +8,7 @@ import {
 } from './api-keys.dto';
 import { ApiKeysService } from './api-keys.service';
 import { AuthenticatedRequest } from './principal';
+import { ParseUuidPipe } from '../http/uuid';
 
 @ApiTags('admin: api keys')
 @ApiBearerAuth()
@@ -44,7 +34,7 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke an API key (it answers 401 from then on)' })
-  async revoke(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  async revoke(@Param('id', ParseUuidPipe) id: string): Promise<void> {
     await this.apiKeys.revoke(id);
   }
 }

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { AccessLog } from './access-log';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { QueueMetricsCollector } from './queue-metrics.collector';
@@ -6,7 +7,7 @@ import { QueueMetricsCollector } from './queue-metrics.collector';
 @Global()
 @Module({
   controllers: [MetricsController],
-  providers: [MetricsService, QueueMetricsCollector],
+  providers: [MetricsService, QueueMetricsCollector, AccessLog],
   exports: [MetricsService],
 })
 export class ObservabilityModule {}

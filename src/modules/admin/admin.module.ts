@@ -12,7 +12,15 @@ import { RepositoryTriggersController } from './triggers/repository-triggers.con
 @Module({
   imports: [
     BullBoardModule.forRoot({ route: BULL_BOARD_ROUTE, adapter: FastifyAdapter }),
-    BullBoardModule.forFeature(...ALL_QUEUES.map((name) => ({ name, adapter: BullMQAdapter }))),
+    // Read-only: the board's pause, retry, remove, clean… would bypass the audit log and the
+    // delivery-status bookkeeping that the admin API's routes for the same actions keep.
+    BullBoardModule.forFeature(
+      ...ALL_QUEUES.map((name) => ({
+        name,
+        adapter: BullMQAdapter,
+        options: { readOnlyMode: true },
+      })),
+    ),
   ],
   controllers: [QueuesController, RepositoryTriggersController],
   providers: [QueueAdminService, BullBoardAuth],

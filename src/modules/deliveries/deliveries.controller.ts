@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Req,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedRequest } from '../../core/auth/principal';
 import { AppError, ErrorCode } from '../../core/http/app-error';
@@ -22,6 +12,7 @@ import {
   ReplayAcceptedView,
 } from './delivery.dto';
 import { DeliveryReplayer } from './delivery-replayer';
+import { ParseUuidPipe } from '../../core/http/uuid';
 
 @ApiTags('admin: deliveries')
 @ApiBearerAuth()
@@ -61,14 +52,14 @@ export class DeliveriesController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One delivery with headers (without signatures) and body' })
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<DeliveryDetailView> {
+  get(@Param('id', ParseUuidPipe) id: string): Promise<DeliveryDetailView> {
     return this.deliveries.detail(id);
   }
 
   @Post(':id/replay')
   @HttpCode(202)
   @ApiOperation({ summary: 'Process a delivery again' })
-  async replay(@Param('id', ParseUUIDPipe) id: string): Promise<ReplayAcceptedView> {
+  async replay(@Param('id', ParseUuidPipe) id: string): Promise<ReplayAcceptedView> {
     await this.replayer.replayOne(id);
     return { id, status: 'queued' };
   }

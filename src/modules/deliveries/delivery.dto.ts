@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsTimestamp } from '../../core/http/timestamp';
 import { Type } from 'class-transformer';
 import {
   IsDefined,
   IsIn,
   IsObject,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   Length,
@@ -45,14 +45,16 @@ export class DeliveryFilterDto {
   @Length(1, 500)
   repository?: string;
 
-  @ApiPropertyOptional({ description: 'Received at or after (ISO 8601)' })
+  @ApiPropertyOptional({
+    description: 'Received at or after (RFC 3339 date or date-time with offset)',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsTimestamp()
   receivedFrom?: string;
 
-  @ApiPropertyOptional({ description: 'Received before (ISO 8601)' })
+  @ApiPropertyOptional({ description: 'Received before (RFC 3339 date or date-time with offset)' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsTimestamp()
   receivedTo?: string;
 }
 

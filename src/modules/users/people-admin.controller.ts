@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -11,6 +11,7 @@ import {
 import { PersonDetailView } from './people.dto';
 import { LinkIdentityDto, MergePeopleDto } from './people-admin.dto';
 import { PeopleAdminService } from './people-admin.service';
+import { ParseUuidPipe } from '../../core/http/uuid';
 
 @ApiTags('admin: people')
 @ApiBearerAuth()
@@ -42,7 +43,7 @@ export class PeopleAdminController {
   @ApiBadRequestResponse({ description: 'Invalid person or identity id' })
   @ApiNotFoundResponse({ description: 'The person or the identity does not exist' })
   link(
-    @Param('personId', ParseUUIDPipe) personId: string,
+    @Param('personId', ParseUuidPipe) personId: string,
     @Body() dto: LinkIdentityDto,
   ): Promise<PersonDetailView> {
     return this.people.linkIdentity(personId, dto.identityId);
@@ -58,7 +59,7 @@ export class PeopleAdminController {
   @ApiOkResponse({ type: PersonDetailView, description: 'The person the identity now belongs to' })
   @ApiBadRequestResponse({ description: 'Invalid identity id' })
   @ApiNotFoundResponse({ description: 'The identity does not exist' })
-  unlink(@Param('identityId', ParseUUIDPipe) identityId: string): Promise<PersonDetailView> {
+  unlink(@Param('identityId', ParseUuidPipe) identityId: string): Promise<PersonDetailView> {
     return this.people.unlink(identityId);
   }
 }

@@ -1,8 +1,9 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ListPeopleQuery, PersonDetailView, PersonPageView } from './people.dto';
 import { PeopleRepository } from './people.repository';
 import { DEFAULT_PAGE_SIZE } from '../activity/read/read.dto';
+import { ParseUuidPipe } from '../../core/http/uuid';
 
 @ApiTags('activity: people')
 @ApiBearerAuth()
@@ -20,7 +21,7 @@ export class PeopleController {
   @Get(':id')
   @ApiOperation({ summary: 'One person with their forge identities' })
   @ApiOkResponse({ type: PersonDetailView })
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<PersonDetailView> {
+  get(@Param('id', ParseUuidPipe) id: string): Promise<PersonDetailView> {
     return this.people.detail(id);
   }
 }

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '../../core/http/app-error';
 import { bodyKindOf, parseFormBody, parseJsonBody } from '../../core/http/body-parsers';
-import { SECRET_HEADERS } from '../../core/observability/logging';
 import { DeliveryStatus } from '../deliveries/delivery-status';
 import { DeliveryStore } from '../deliveries/delivery-store';
 import { adapterFor } from './providers';
 import { IncomingWebhook } from './providers/provider-adapter';
 import { ScreenedWebhook } from './webhook-request';
+import { storedHeaders } from './stored-headers';
 
 /** A webhook whose signature the guard has verified on these raw bytes. */
 export interface VerifiedWebhook {
@@ -20,21 +20,9 @@ export interface WebhookAnswer {
   body: { id: string; status: 'accepted' | 'duplicate' };
 }
 
-const DROPPED_HEADERS = new Set(SECRET_HEADERS);
 const MAX_ID_LENGTH = 255;
 const hasControlChars = (value: string) =>
   [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
-
-/** Headers worth keeping with the delivery: everything but credentials and signatures. */
-function storableHeaders(
-  headers: Readonly<Record<string, string | undefined>>,
-): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !DROPPED_HEADERS.has(name)) kept[name] = value;
-  }
-  return kept;
-}
 
 /** PostgreSQL text cannot hold NUL; payload strings are trimmed to a sane length. */
 function cleanText(value: string | undefined, max = 500): string | undefined {
@@ -118,7 +106,7 @@ export class IngestService {
       action: cleanText(identity.action, 100),
       repository,
       contentType,
-      headers: storableHeaders(headers),
+      headers: storedHeaders(headers),
       body: rawBody,
       status: filtered ? DeliveryStatus.Ignored : DeliveryStatus.Received,
     });

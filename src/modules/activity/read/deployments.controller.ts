@@ -1,8 +1,9 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DeploymentDetailView, DeploymentPageView, ListDeploymentsQuery } from './deployments.dto';
 import { DeploymentsRepository } from './deployments.repository';
 import { DEFAULT_PAGE_SIZE } from './read.dto';
+import { ParseUuidPipe } from '../../../core/http/uuid';
 
 @ApiTags('activity: deployments')
 @ApiBearerAuth()
@@ -20,7 +21,7 @@ export class DeploymentsController {
   @Get(':id')
   @ApiOperation({ summary: 'One deployment with its status history' })
   @ApiOkResponse({ type: DeploymentDetailView })
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<DeploymentDetailView> {
+  get(@Param('id', ParseUuidPipe) id: string): Promise<DeploymentDetailView> {
     return this.deployments.detail(id);
   }
 }

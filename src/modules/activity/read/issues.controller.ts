@@ -1,8 +1,9 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IssueDetailView, IssuePageView, ListIssuesQuery } from './issues.dto';
 import { IssuesRepository } from './issues.repository';
 import { DEFAULT_PAGE_SIZE } from './read.dto';
+import { ParseUuidPipe } from '../../../core/http/uuid';
 
 @ApiTags('activity: issues')
 @ApiBearerAuth()
@@ -20,7 +21,7 @@ export class IssuesController {
   @Get(':id')
   @ApiOperation({ summary: 'One issue with its body and comments' })
   @ApiOkResponse({ type: IssueDetailView })
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<IssueDetailView> {
+  get(@Param('id', ParseUuidPipe) id: string): Promise<IssueDetailView> {
     return this.issues.detail(id);
   }
 }

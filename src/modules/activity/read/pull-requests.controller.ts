@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   ListPullRequestsQuery,
@@ -7,6 +7,7 @@ import {
 } from './pull-requests.dto';
 import { PullRequestsRepository } from './pull-requests.repository';
 import { DEFAULT_PAGE_SIZE } from './read.dto';
+import { ParseUuidPipe } from '../../../core/http/uuid';
 
 @ApiTags('activity: pull requests')
 @ApiBearerAuth()
@@ -24,7 +25,7 @@ export class PullRequestsController {
   @Get(':id')
   @ApiOperation({ summary: 'One pull request with its reviews, timeline and comments' })
   @ApiOkResponse({ type: PullRequestDetailView })
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<PullRequestDetailView> {
+  get(@Param('id', ParseUuidPipe) id: string): Promise<PullRequestDetailView> {
     return this.pullRequests.detail(id);
   }
 }

@@ -13,6 +13,7 @@ import {
   Min,
   ValidateBy,
 } from 'class-validator';
+import { LowerCaseUuid } from '../../../core/http/uuid';
 
 /**
  * RFC 3339 as PostgreSQL reads it: years 0001–9999, an explicit offset on date-times (no
@@ -65,6 +66,7 @@ export function UuidFilter(description: string): PropertyDecorator {
   return applyDecorators(
     ApiPropertyOptional({ description, format: 'uuid' }),
     IsOptional(),
+    LowerCaseUuid(),
     IsUUID(),
   );
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DEFAULT_PAGE_SIZE } from './read.dto';
 import {
@@ -7,6 +7,7 @@ import {
   RepositoryPageView,
 } from './repositories.dto';
 import { RepositoriesRepository } from './repositories.repository';
+import { ParseUuidPipe } from '../../../core/http/uuid';
 
 @ApiTags('activity: repositories')
 @ApiBearerAuth()
@@ -24,7 +25,7 @@ export class RepositoriesController {
   @Get(':id')
   @ApiOperation({ summary: 'One repository with counts of its records' })
   @ApiOkResponse({ type: RepositoryDetailView })
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<RepositoryDetailView> {
+  get(@Param('id', ParseUuidPipe) id: string): Promise<RepositoryDetailView> {
     return this.repositories.detail(id);
   }
 }

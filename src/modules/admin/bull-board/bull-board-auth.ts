@@ -2,7 +2,10 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyVerifier } from '../../../core/auth/api-key.verifier';
+import { AuthenticatedRequest } from '../../../core/auth/principal';
 import { ErrorCode, ErrorEnvelope } from '../../../core/http/app-error';
+
+const READ_METHODS = new Set(['GET', 'HEAD']);
 
 /** Where the queue dashboard is served. */
 export const BULL_BOARD_ROUTE = '/admin/queues';
@@ -77,10 +80,28 @@ export class BullBoardAuth implements OnModuleInit {
         );
       return;
     }
+    // For the access log: which key used the dashboard.
+    (request as FastifyRequest & AuthenticatedRequest).principal = principal;
     if (!principal.scopes.includes('admin')) {
       await reply
         .code(403)
         .send(envelope(403, 'Forbidden', ErrorCode.Forbidden, 'This key lacks the "admin" scope'));
+      return;
+    }
+    // The board is read-only (its queues are registered so); this holds even for an action
+    // the board itself would not check.
+    if (!READ_METHODS.has(request.method)) {
+      await reply
+        .code(405)
+        .header('allow', 'GET, HEAD')
+        .send(
+          envelope(
+            405,
+            'Method Not Allowed',
+            ErrorCode.MethodNotAllowed,
+            'The queue dashboard is read-only; change queues and jobs through /api/v1/admin/queues, which audits every change',
+          ),
+        );
     }
   }
 }

@@ -14,6 +14,7 @@ import {
   RetriedView,
 } from './queue.dto';
 import { QueueAdminService } from './queue-admin.service';
+import { ParseJobIdPipe } from './job-id.pipe';
 
 const QUEUE_PARAM = { name: 'queue', enum: ALL_QUEUES } as const;
 const JOB_PARAM = { name: 'id', description: 'BullMQ job id' } as const;
@@ -48,7 +49,10 @@ export class QueuesController {
     summary:
       'One job: data, options, attempts, failure reason, stack trace, logs, progress, timestamps and, for delivery jobs, its delivery',
   })
-  detail(@Param('queue') queue: string, @Param('id') id: string): Promise<JobDetailView> {
+  detail(
+    @Param('queue') queue: string,
+    @Param('id', ParseJobIdPipe) id: string,
+  ): Promise<JobDetailView> {
     return this.queues.detail(queue, id);
   }
 
@@ -60,7 +64,10 @@ export class QueuesController {
   @ApiOperation({
     summary: 'Run a failed job again (a delivery job also resets its delivery to queued)',
   })
-  async retry(@Param('queue') queue: string, @Param('id') id: string): Promise<JobActionView> {
+  async retry(
+    @Param('queue') queue: string,
+    @Param('id', ParseJobIdPipe) id: string,
+  ): Promise<JobActionView> {
     await this.queues.retry(queue, id);
     return { id, queue, outcome: 'retried' };
   }
@@ -71,7 +78,10 @@ export class QueuesController {
   @ApiParam(JOB_PARAM)
   @ApiResponse({ status: 409, description: 'The job is not delayed' })
   @ApiOperation({ summary: 'Run a delayed job now' })
-  async promote(@Param('queue') queue: string, @Param('id') id: string): Promise<JobActionView> {
+  async promote(
+    @Param('queue') queue: string,
+    @Param('id', ParseJobIdPipe) id: string,
+  ): Promise<JobActionView> {
     await this.queues.promote(queue, id);
     return { id, queue, outcome: 'promoted' };
   }
@@ -96,7 +106,7 @@ export class QueuesController {
   })
   async remove(
     @Param('queue') queue: string,
-    @Param('id') id: string,
+    @Param('id', ParseJobIdPipe) id: string,
     @Req() request: AuthenticatedRequest,
   ): Promise<JobActionView> {
     const outcome = await this.queues.remove(queue, id, request.principal?.keyId ?? 'unknown');

@@ -1,10 +1,11 @@
-import { Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../../../core/http/app-error';
 import { JobName } from '../../../core/jobs/job-catalogue';
 import { JobsService } from '../../../core/jobs/jobs.service';
+import { ParseUuidPipe } from '../../../core/http/uuid';
 
 /** An operator asked: run now rather than after the follow-up burst window. */
 const NOW = { delayMs: 0 };
@@ -28,7 +29,7 @@ export class RepositoryTriggersController {
   @Post(':id/reindex')
   @HttpCode(202)
   @ApiOperation({ summary: 'Index the repository again (job indexing.repository)' })
-  async reindex(@Param('id', ParseUUIDPipe) id: string): Promise<TriggerAcceptedView> {
+  async reindex(@Param('id', ParseUuidPipe) id: string): Promise<TriggerAcceptedView> {
     await this.ensureExists(id);
     const job = await this.jobs.enqueue(JobName.IndexRepository, { repositoryId: id }, NOW);
     return { jobId: job.id ?? '', status: 'queued' };
@@ -37,7 +38,7 @@ export class RepositoryTriggersController {
   @Post(':id/metrics/refresh')
   @HttpCode(202)
   @ApiOperation({ summary: "Recompute the repository's metrics (job metrics.refresh)" })
-  async refreshMetrics(@Param('id', ParseUUIDPipe) id: string): Promise<TriggerAcceptedView> {
+  async refreshMetrics(@Param('id', ParseUuidPipe) id: string): Promise<TriggerAcceptedView> {
     await this.ensureExists(id);
     const job = await this.jobs.enqueue(JobName.RefreshMetrics, { repositoryId: id }, NOW);
     return { jobId: job.id ?? '', status: 'queued' };

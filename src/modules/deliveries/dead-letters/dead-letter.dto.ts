@@ -15,6 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DeliveryFilterDto } from '../delivery.dto';
+import { LowerCaseUuid } from '../../../core/http/uuid';
 
 /** Which dead deliveries: every field narrows the set (the status is always `dead`). */
 export class DeadLetterFilterDto extends OmitType(DeliveryFilterDto, ['status'] as const) {}
@@ -47,6 +48,7 @@ export class RedriveDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_REDRIVE_IDS)
+  @LowerCaseUuid()
   @IsUUID('all', { each: true })
   ids?: string[];
 

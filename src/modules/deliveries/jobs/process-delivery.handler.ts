@@ -9,6 +9,8 @@ import { JobHandler } from '../../../core/jobs/job-handler.decorator';
 import { JobsService } from '../../../core/jobs/jobs.service';
 import { ActivityRecorder, RecordedActivity } from '../../activity/activity-recorder';
 import { DomainEvent, UnreadablePayloadError } from '../../activity/domain-events';
+import { storableEvents } from '../../activity/storable-events';
+import { isRefusedInput, refusedInputReason } from '../../../core/database/refused-input';
 import { IdentityResolver } from '../../users/identity-resolver';
 import { adapterFor } from '../../webhooks/providers';
 import { isProvider } from '../../webhooks/providers/provider-adapter';
@@ -95,7 +97,11 @@ export class ProcessDeliveryHandler {
       for (const run of afterCommit) run();
       await this.enqueueFollowups(activity);
       return status;
-    } catch (error) {
+    } catch (caught) {
+      // A value PostgreSQL refuses is refused on every retry: dead at once, saying why.
+      const error = isRefusedInput(caught)
+        ? new UnreadablePayloadError(refusedInputReason(caught))
+        : caught;
       await this.recordFailure(payload.deliveryId, error, job);
       if (error instanceof UnreadablePayloadError) throw new UnrecoverableError(error.message);
       throw error;
@@ -110,10 +116,12 @@ export class ProcessDeliveryHandler {
     const source = await this.sources.resolve(claimed.provider, claimed.source);
     if (source?.accepts !== undefined && !source.accepts(claimed.repository ?? undefined))
       return [];
-    return adapterFor(claimed.provider).normalize(
-      claimed.event,
-      payloadOf(claimed.body, claimed.content_type),
-      JSON.parse(claimed.headers) as Record<string, string>,
+    return storableEvents(
+      adapterFor(claimed.provider).normalize(
+        claimed.event,
+        payloadOf(claimed.body, claimed.content_type),
+        JSON.parse(claimed.headers) as Record<string, string>,
+      ),
     );
   }
 

@@ -1,3 +1,4 @@
+import { signingKeyProblem } from '../../../config/signing-key';
 import {
   Provider,
   type DomainEvent,
@@ -27,8 +28,10 @@ const DELIVERY_HEADERS = ['idempotency-key', 'webhook-id', 'x-gitlab-event-uuid'
 const SIGNED_DELIVERY_HEADERS = ['webhook-id'];
 const SIGNING_KEY_PREFIX = 'whsec_';
 
-const isStandardWebhooksKey = (entry: string): string | undefined =>
-  /^whsec_[A-Za-z0-9+/=]+$/.test(entry) ? undefined : 'must be a whsec_<base64> signing token';
+const isStandardWebhooksKey = (entry: string): string | undefined => {
+  const problem = signingKeyProblem(entry);
+  return problem === undefined ? undefined : `must be a whsec_<base64> signing token: ${problem}`;
+};
 
 /** Shared tokens, and Standard Webhooks signing keys (`whsec_…`) for GitLab >= 19. */
 const GITLAB_SECRETS: SecretScheme = {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
+  ArrayUnique,
   IsArray,
   IsBoolean,
   IsIn,
@@ -13,6 +14,12 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { ALL_PROVIDERS, Provider, SECRET_KINDS } from '../providers/provider-adapter';
+import { LowerCaseUuid } from '../../../core/http/uuid';
+
+/** Most secrets one source holds (rotation needs two; ten leaves room). */
+export const MAX_SECRETS = 10;
+/** A secret of spaces only is a paste gone wrong, not a secret. */
+const NOT_BLANK = /\S/;
 
 /** What a named source's slug (its URL segment) may be. */
 export const SOURCE_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -45,9 +52,11 @@ export class CreateSourceDto {
   })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(10)
+  @ArrayMaxSize(MAX_SECRETS)
+  @ArrayUnique({ message: 'secrets must not repeat a secret' })
   @IsString({ each: true })
   @Length(8, 1000, { each: true })
+  @Matches(NOT_BLANK, { each: true, message: 'secrets must not be blank' })
   secrets?: string[];
 
   @ApiPropertyOptional({
@@ -106,10 +115,12 @@ export class ChangeSecretsDto {
   @ValidateIf((o: ChangeSecretsDto) => o.action !== 'revoke')
   @IsString()
   @Length(8, 1000)
+  @Matches(NOT_BLANK, { message: 'secret must not be blank' })
   secret?: string;
 
   @ApiPropertyOptional({ description: 'The secret to remove, for revoke' })
   @ValidateIf((o: ChangeSecretsDto) => o.action === 'revoke')
+  @LowerCaseUuid()
   @IsUUID()
   secretId?: string;
 }

@@ -1,17 +1,8 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChangeSecretsDto, CreateSourceDto, SourceView, UpdateSourceDto } from './source.dto';
 import { SourcesService } from './sources.service';
+import { ParseUuidPipe } from '../../../core/http/uuid';
 
 @ApiTags('admin: sources')
 @ApiBearerAuth()
@@ -32,14 +23,14 @@ export class SourcesController {
   }
 
   @Get(':id')
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<SourceView> {
+  get(@Param('id', ParseUuidPipe) id: string): Promise<SourceView> {
     return this.sources.get(id);
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change description, repository filter or enabled flag' })
   update(
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseUuidPipe) id: string,
     @Body() dto: UpdateSourceDto,
   ): Promise<SourceView> {
     return this.sources.update(id, dto);
@@ -47,7 +38,7 @@ export class SourcesController {
 
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  async remove(@Param('id', ParseUuidPipe) id: string): Promise<void> {
     await this.sources.remove(id);
   }
 
@@ -55,7 +46,7 @@ export class SourcesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Add, rotate or revoke a secret' })
   changeSecrets(
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseUuidPipe) id: string,
     @Body() dto: ChangeSecretsDto,
   ): Promise<SourceView> {
     return this.sources.changeSecrets(id, dto);

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { QueryFailedError, Repository } from 'typeorm';
 import { AppConfig } from '../../../config/config';
+import { signingKeyProblem } from '../../../config/signing-key';
 import { AppError, ErrorCode } from '../../../core/http/app-error';
 import { adapterFor } from '../providers';
 import {
@@ -12,10 +13,12 @@ import {
   SecretKind,
   SourceSecrets,
 } from '../providers/provider-adapter';
+import { compileRepositoryFilter } from './glob';
 import { SecretCipher } from './secret-cipher';
 import {
   ChangeSecretsDto,
   CreateSourceDto,
+  MAX_SECRETS,
   SOURCE_SLUG,
   SourceView,
   UpdateSourceDto,
@@ -40,21 +43,6 @@ function kindFor(provider: Provider, secret: string): SecretKind {
   const kind = adapterFor(provider).secrets.kindOf(secret);
   if (typeof kind === 'string') return kind;
   throw new AppError(ErrorCode.ValidationFailed, kind.problem);
-}
-
-function compileFilter(patterns: string[]): ResolvedSource['accepts'] {
-  if (patterns.length === 0) return undefined;
-  const regexes = patterns.map(
-    (p) =>
-      new RegExp(
-        `^${p
-          .split('*')
-          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-          .join('.*')}$`,
-        'i',
-      ),
-  );
-  return (repository) => repository !== undefined && regexes.some((r) => r.test(repository));
 }
 
 /**
@@ -97,7 +85,7 @@ export class SourcesService {
   }
 
   async create(dto: CreateSourceDto): Promise<SourceView> {
-    const secrets = (dto.secrets ?? []).map((s) => this.seal(dto.provider, s));
+    const secrets = (dto.secrets ?? []).map((s, i) => this.seal(dto.provider, s, `secrets[${i}]`));
     try {
       const entity = await this.sources.save(
         this.sources.create({
@@ -152,11 +140,24 @@ export class SourcesService {
     const entity = await this.find(id);
     const provider = entity.provider as Provider;
     switch (dto.action) {
-      case 'add':
-        entity.secrets = [...entity.secrets, this.seal(provider, dto.secret ?? '')];
+      case 'add': {
+        const secret = dto.secret ?? '';
+        if (entity.secrets.length >= MAX_SECRETS) {
+          throw new AppError(
+            ErrorCode.Conflict,
+            `This source already has ${MAX_SECRETS} secrets, the most it can hold; revoke one first`,
+          );
+        }
+        if (entity.secrets.some((s) => this.cipher.decrypt(s.ciphertext) === secret)) {
+          throw new AppError(ErrorCode.Conflict, 'This source already has that secret', {
+            field: 'secret',
+          });
+        }
+        entity.secrets = [...entity.secrets, this.seal(provider, secret, 'secret')];
         break;
+      }
       case 'rotate':
-        entity.secrets = [this.seal(provider, dto.secret ?? '')];
+        entity.secrets = [this.seal(provider, dto.secret ?? '', 'secret')];
         break;
       case 'revoke': {
         const remaining = entity.secrets.filter((s) => s.id !== dto.secretId);
@@ -186,10 +187,18 @@ export class SourcesService {
     return entity;
   }
 
-  private seal(provider: Provider, secret: string): SealedSecret {
+  /** Encrypts a secret; a GitLab signing key that could never verify is refused (400). */
+  private seal(provider: Provider, secret: string, field: string): SealedSecret {
+    const kind = kindFor(provider, secret);
+    const problem = kind === 'signing' ? signingKeyProblem(secret) : undefined;
+    if (problem) {
+      throw new AppError(ErrorCode.ValidationFailed, `${field}: a signing token ${problem}`, {
+        field,
+      });
+    }
     return {
       id: randomUUID(),
-      kind: kindFor(provider, secret),
+      kind,
       ciphertext: this.cipher.encrypt(secret),
       createdAt: new Date().toISOString(),
     };
@@ -205,7 +214,7 @@ export class SourcesService {
       slug: entity.slug,
       enabled: entity.enabled,
       secrets,
-      accepts: compileFilter(entity.repositoryFilter),
+      accepts: compileRepositoryFilter(entity.repositoryFilter),
     };
   }
 

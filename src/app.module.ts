@@ -15,6 +15,7 @@ import { FollowupsModule } from './modules/activity/followups.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { ActivityReadModule } from './modules/activity/read/activity-read.module';
 import { HealthModule } from './modules/health/health.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { UsersModule } from './modules/users/users.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 
@@ -36,6 +37,7 @@ export class AppModule {
         FollowupsModule,
         ActivityReadModule,
         UsersModule,
+        MetricsModule,
         ...(config.runsScheduler ? [ScheduleModule.forRoot()] : []),
       ],
       providers: [

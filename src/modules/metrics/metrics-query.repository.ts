@@ -342,7 +342,7 @@ export class MetricsQueryRepository {
        LEFT JOIN pull_requests pr ON pr.id = mc.pull_request_id
        LEFT JOIN identities i ON i.id = mc.author_identity_id
        WHERE mc.deployment_id = ANY($1::uuid[])
-       ORDER BY mc.started_at, mc.sha`,
+       ORDER BY mc.started_at, mc.pull_request_id IS NOT NULL, mc.sha`,
       [deploymentIds],
     );
   }
@@ -386,7 +386,7 @@ export class MetricsQueryRepository {
        WHERE mp.merged_at >= ${parts.param(s.from)} AND mp.merged_at < ${parts.param(s.to)}
          AND ${pullRequestFilter(parts, s)}
        GROUP BY t.reviewer_identity_id, i.person_id, i.login
-       ORDER BY count(*) DESC, t.reviewer_identity_id LIMIT 100`,
+       ORDER BY count(*) DESC, i.login, t.reviewer_identity_id LIMIT 100`,
       parts.params,
     );
   }

@@ -82,7 +82,7 @@ export class RollupRepository {
         repositoryId,
       ]);
       const dirty = await tx.query<{ since: Date; kind: string }[]>(
-        'DELETE FROM metric_dirty WHERE repository_id = $1 RETURNING since, kind',
+        'WITH taken AS (DELETE FROM metric_dirty WHERE repository_id = $1 RETURNING since, kind) SELECT * FROM taken',
         [repositoryId],
       );
       let since: string | null = full ? MINUS_INFINITY : null;
@@ -333,9 +333,12 @@ export class RollupRepository {
            WHERE NOT EXISTS (SELECT 1 FROM metric_changes x WHERE x.repository_id = $1 AND x.sha = s.sha)
            ON CONFLICT DO NOTHING
            RETURNING 1
+         ),
+         counted AS (
+           UPDATE metric_deployments SET changes = (SELECT count(*) FROM inserted)
+           WHERE id = $5 RETURNING changes AS n
          )
-         UPDATE metric_deployments SET changes = (SELECT count(*) FROM inserted)
-         WHERE id = $5 RETURNING changes AS n`,
+         SELECT n FROM counted`,
         [repositoryId, fact.sha, fact.finished_at.toISOString(), fact.source_id, fact.id],
       );
       total += Number(rows[0]?.n ?? 0);
@@ -350,8 +353,9 @@ export class RollupRepository {
     since: string,
   ): Promise<number> {
     const removed = await tx.query<{ pull_request_id: string }[]>(
-      `DELETE FROM metric_pull_requests WHERE repository_id = $1
-         AND (merged_at >= $2 OR deployed_at >= $2) RETURNING pull_request_id`,
+      `WITH removed AS (DELETE FROM metric_pull_requests WHERE repository_id = $1
+         AND (merged_at >= $2 OR deployed_at >= $2) RETURNING pull_request_id)
+       SELECT pull_request_id FROM removed`,
       [repositoryId, since],
     );
     const notSelf = (alias: string, identity: string) => `${identity} IS NOT NULL

@@ -80,7 +80,7 @@ export class TeamsRepository {
   update(id: string, name: string | undefined, members: string[] | undefined): Promise<TeamView> {
     return this.write(async (tx) => {
       const rows = await tx.query<{ id: string }[]>(
-        'UPDATE teams SET name = coalesce($2, name), updated_at = now() WHERE id = $1 RETURNING id',
+        'WITH changed AS (UPDATE teams SET name = coalesce($2, name), updated_at = now() WHERE id = $1 RETURNING id) SELECT id FROM changed',
         [id, name ?? null],
       );
       if (rows.length === 0) throw new AppError(ErrorCode.NotFound, `Team ${id} does not exist`);
@@ -91,7 +91,7 @@ export class TeamsRepository {
 
   async delete(id: string): Promise<void> {
     const rows = await this.dataSource.query<{ id: string }[]>(
-      'DELETE FROM teams WHERE id = $1 RETURNING id',
+      'WITH gone AS (DELETE FROM teams WHERE id = $1 RETURNING id) SELECT id FROM gone',
       [id],
     );
     if (rows.length === 0) throw new AppError(ErrorCode.NotFound, `Team ${id} does not exist`);

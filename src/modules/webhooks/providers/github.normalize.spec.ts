@@ -404,6 +404,10 @@ describe('normalizeGitHub over every @octokit/webhooks-examples payload', () => 
       ref: payload.deployment.ref,
       sha: payload.deployment.sha,
       creator: expect.objectContaining({ login: payload.deployment.creator?.login }),
+      ...('production_environment' in payload.deployment &&
+      typeof payload.deployment.production_environment === 'boolean'
+        ? { production: payload.deployment.production_environment }
+        : {}),
       createdAt: payload.deployment.created_at,
       updatedAt: payload.deployment.updated_at,
     });

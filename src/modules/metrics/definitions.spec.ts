@@ -16,19 +16,37 @@ describe('frequencyBucket (Four Keys / DevLake)', () => {
 
   it('is daily when the median week has three deployment days or more', () => {
     const days = ['03-02', '03-03', '03-04', '03-09', '03-10', '03-11', '03-16', '03-17', '03-18'];
-    expect(frequencyBucket(days.map((d) => day(`2026-${d}`)), from, to)).toBe('daily');
+    expect(
+      frequencyBucket(
+        days.map((d) => day(`2026-${d}`)),
+        from,
+        to,
+      ),
+    ).toBe('daily');
   });
 
   it('is weekly when the median week has one or two', () => {
     // Weeks: 3, 1, 1, 0 days → median (1 + 1) / 2 = 1.
     const days = ['03-02', '03-03', '03-04', '03-10', '03-17'];
-    expect(frequencyBucket(days.map((d) => day(`2026-${d}`)), from, to)).toBe('weekly');
+    expect(
+      frequencyBucket(
+        days.map((d) => day(`2026-${d}`)),
+        from,
+        to,
+      ),
+    ).toBe('weekly');
   });
 
   it('counts weeks without deployments: two busy weeks out of four is weekly, not daily', () => {
     // Weeks: 3, 3, 0, 0 → median 1.5.
     const days = ['03-02', '03-03', '03-04', '03-09', '03-10', '03-11'];
-    expect(frequencyBucket(days.map((d) => day(`2026-${d}`)), from, to)).toBe('weekly');
+    expect(
+      frequencyBucket(
+        days.map((d) => day(`2026-${d}`)),
+        from,
+        to,
+      ),
+    ).toBe('weekly');
   });
 
   it('is monthly when the median week has none but the median month has one', () => {

@@ -37,7 +37,8 @@ export class RepositoryTriggersController {
   @Post(':id/metrics/refresh')
   @HttpCode(202)
   @ApiOperation({
-    summary: "Recompute the repository's metrics from its whole history (job metrics.refresh, full)",
+    summary:
+      "Recompute the repository's metrics from its whole history (job metrics.refresh, full)",
     description: 'Gives the same figures as the incremental refresh that follows each delivery.',
   })
   async refreshMetrics(@Param('id', ParseUUIDPipe) id: string): Promise<TriggerAcceptedView> {

@@ -126,15 +126,18 @@ async function seed(ds: DataSource): Promise<void> {
 
 /** The straightforward queries over the raw tables: what one writes without rollups. */
 const RAW_DEPLOYMENTS = `
-  SELECT d.id, d.repository_id, d.sha, f.state, f.created_at AS finished_at,
-         (SELECT max(s2.created_at) FROM deployments d2
-          JOIN deployment_statuses s2 ON s2.deployment_id = d2.id AND s2.state = 'success'
-          WHERE d2.repository_id = d.repository_id AND s2.created_at < f.created_at) AS previous_at
-  FROM deployments d
-  CROSS JOIN LATERAL (SELECT s.state, s.created_at FROM deployment_statuses s
-    WHERE s.deployment_id = d.id AND s.state IN ('success', 'failure', 'error')
-    ORDER BY s.created_at DESC LIMIT 1) f
-  WHERE (d.production OR d.environment ~* '^(prod|production)$') AND ($1::uuid[] IS NULL OR d.repository_id = ANY($1))`;
+  WITH final AS (
+    SELECT d.id, d.repository_id, d.sha, f.state, f.created_at AS finished_at
+    FROM deployments d
+    CROSS JOIN LATERAL (SELECT s.state, s.created_at FROM deployment_statuses s
+      WHERE s.deployment_id = d.id AND s.state IN ('success', 'failure', 'error')
+      ORDER BY s.created_at DESC LIMIT 1) f
+    WHERE (d.production OR d.environment ~* '^(prod|production)$')
+      AND ($1::uuid[] IS NULL OR d.repository_id = ANY($1)))
+  SELECT final.*, max(finished_at) FILTER (WHERE state = 'success') OVER (
+           PARTITION BY repository_id ORDER BY finished_at
+           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous_at
+  FROM final`;
 
 const rawDora = (ds: DataSource, repos: string[] | null, grouped: boolean) =>
   ds.query(
@@ -246,6 +249,10 @@ async function main(): Promise<void> {
     await Promise.all(
       Array.from({ length: RECOMPUTE_CONCURRENCY }, async () => {
         while (next < repositories.length) {
+          // Statistics of the then still empty rollup tables would keep the planner on
+          // sequential scans (autovacuum's analyze does the same in a real deployment).
+          if (next === RECOMPUTE_CONCURRENCY * 2)
+            await ds?.query('ANALYZE metric_deployments, metric_changes, metric_pull_requests');
           const id = repositories[next++];
           const began = performance.now();
           await rollups.refresh(id, true);

@@ -1,4 +1,5 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { MetricsUpkeep } from '../src/modules/metrics/metrics-upkeep';
 import { RollupRepository } from '../src/modules/metrics/rollup.repository';
 import { eventually, githubHeaders, startTestApp, TestApp } from './support/test-app';
 
@@ -963,6 +964,17 @@ describe('metrics on real deliveries (GitHub and GitLab → worker → metrics.r
         )
       ).status,
     ).toBe(404);
+  });
+
+  it('upkeep queues a refresh for marks a lost job left behind', async () => {
+    // A mark as a delivery leaves it, its refresh job lost (e.g. with Redis).
+    await app.dataSource.query(
+      `INSERT INTO metric_dirty (repository_id, since, kind, created_at)
+       VALUES ($1, '2026-03-03T00:00:00Z', 'record', now() - interval '10 minutes')`,
+      [gitlabId],
+    );
+    expect(await app.app.get(MetricsUpkeep).sweep()).toBeGreaterThanOrEqual(1);
+    await fresh(app, gitlabId);
   });
 
   it('bad queries are 4xx', async () => {

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SchedulerLock } from '../../core/database/scheduler-lock';
 import { PushEntity } from '../activity/push.entity';
 import { METRIC_ENTITIES } from './metric.entities';
 import { MetricsQueryRepository } from './metrics-query.repository';
 import { MetricsRefreshHandler } from './metrics-refresh.handler';
+import { MetricsUpkeep } from './metrics-upkeep';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { RepositorySettingsController } from './repository-settings.controller';
@@ -20,6 +22,8 @@ import { RollupRepository } from './rollup.repository';
     MetricsQueryRepository,
     MetricsService,
     RepositorySettingsRepository,
+    MetricsUpkeep,
+    SchedulerLock,
   ],
 })
 export class MetricsModule {}

@@ -73,6 +73,16 @@ const PR_FIRST_COMMIT = `
 export class RollupRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** Repositories with change marks older than `ageMs` (a refresh should have taken them). */
+  async repositoriesWithStaleMarks(ageMs: number, limit = 1000): Promise<string[]> {
+    const rows = await this.dataSource.query<{ repository_id: string }[]>(
+      `SELECT DISTINCT repository_id FROM metric_dirty
+       WHERE created_at < now() - $1 * interval '1 millisecond' LIMIT $2`,
+      [ageMs, limit],
+    );
+    return rows.map((r) => r.repository_id);
+  }
+
   /** Recomputes from what metric_dirty says changed (or everything when `full`). */
   refresh(repositoryId: string, full: boolean): Promise<RefreshOutcome> {
     return this.dataSource.transaction(async (tx) => {

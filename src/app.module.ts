@@ -18,6 +18,7 @@ import { AdminModule } from './modules/admin/admin.module';
 import { DeliveriesModule } from './modules/deliveries/deliveries.module';
 import { ActivityReadModule } from './modules/activity/read/activity-read.module';
 import { HealthModule } from './modules/health/health.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { UsersModule } from './modules/users/users.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 
@@ -40,6 +41,7 @@ export class AppModule {
         FollowupsModule,
         ActivityReadModule,
         UsersModule,
+        MetricsModule,
         SchedulingModule.forRoot(config),
         ...(config.runsWorkers ? [JobProcessorsModule] : []),
       ],

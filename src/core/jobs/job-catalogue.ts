@@ -23,7 +23,8 @@ export interface JobPayloads {
   [JobName.ProcessDelivery]: { deliveryId: string };
   [JobName.ReplayDeliveries]: { filter: DeliveryFilter; requestedBy: string };
   [JobName.RedriveDeadLetters]: { ids?: string[]; filter?: DeliveryFilter; requestedBy: string };
-  [JobName.RefreshMetrics]: { repositoryId: string };
+  /** `full`: recompute the repository's whole history (admin action), else what changed. */
+  [JobName.RefreshMetrics]: { repositoryId: string; full?: boolean };
   [JobName.IndexRepository]: { repositoryId: string };
   /** Analyses every failed CI run of the repository not analysed yet (one job per repository). */
   [JobName.AnalyzeCiFailure]: { repositoryId: string };
@@ -61,7 +62,7 @@ export const JOB_CATALOGUE: JobCatalogue = {
   [JobName.RedriveDeadLetters]: { queue: QueueName.Maintenance, attempts: 1 },
   [JobName.RefreshMetrics]: {
     queue: QueueName.Followups,
-    dedupe: (p) => `metrics-${p.repositoryId}`,
+    dedupe: (p) => `metrics-${p.repositoryId}${p.full === true ? '-full' : ''}`,
     delayMs: FOLLOWUP_WINDOW_MS,
   },
   [JobName.IndexRepository]: {

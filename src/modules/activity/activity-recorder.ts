@@ -283,6 +283,7 @@ export class ActivityRecorder {
   ): Promise<void> {
     // The pusher is a person of the record even when the push carries no commits.
     await this.identities.resolve(ctx.identities, event.pusher);
+    this.recordPushLink(ctx, repositoryId, event);
     if (event.commits.length === 0) return;
     const authors: (string | null)[] = [];
     const committers: (string | null)[] = [];
@@ -326,6 +327,37 @@ export class ActivityRecorder {
     );
   }
 
+  /**
+   * The push as a link of the branch's history (before → after, with the commits it brought),
+   * so that metrics can tell which commits a deployed sha contains.
+   */
+  private recordPushLink(ctx: RecordContext, repositoryId: string, event: PushEvent): void {
+    if (event.deleted || !event.before || !event.after) return;
+    let firstCommitAt: string | null = null;
+    for (const commit of event.commits) {
+      if (firstCommitAt === null || Date.parse(commit.timestamp) < Date.parse(firstCommitAt)) {
+        firstCommitAt = commit.timestamp;
+      }
+    }
+    ctx.session.defer(
+      'pushes',
+      `INSERT INTO pushes (repository_id, ref, before_sha, after_sha, commit_shas, first_commit_at,
+                           forced, occurred_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+      [
+        repositoryId,
+        event.ref,
+        event.before,
+        event.after,
+        event.commits.map((c) => c.sha),
+        firstCommitAt,
+        event.forced ?? false,
+        event.occurredAt,
+      ],
+      { insertOrIgnore: true },
+    );
+  }
+
   private async upsertPullRequest(
     ctx: RecordContext,
     repositoryId: string,
@@ -337,8 +369,9 @@ export class ActivityRecorder {
     const [row] = await ctx.session.query<{ id: string }>(
       `INSERT INTO pull_requests (repository_id, external_id, number, title, body, state, draft,
          author_identity_id, head_ref, base_ref, head_sha, url, labels, additions, deletions,
-         changed_files, commits_count, created_at, updated_at, closed_at, merged_at, merged_by_identity_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+         changed_files, commits_count, created_at, updated_at, closed_at, merged_at, merged_by_identity_id,
+         merge_commit_sha)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
        ON CONFLICT (repository_id, number) DO UPDATE SET
          ${takeIfNewer('pull_requests', isNewer, ['title', 'body', 'draft', 'head_ref', 'base_ref', 'labels'])},
          ${closedAt('pull_requests', isNewer)},
@@ -352,6 +385,7 @@ export class ActivityRecorder {
                       WHEN ${isNewer} THEN excluded.state ELSE pull_requests.state END,
          merged_at = coalesce(pull_requests.merged_at, excluded.merged_at),
          merged_by_identity_id = coalesce(pull_requests.merged_by_identity_id, excluded.merged_by_identity_id),
+         merge_commit_sha = coalesce(pull_requests.merge_commit_sha, excluded.merge_commit_sha),
          author_identity_id = coalesce(pull_requests.author_identity_id, excluded.author_identity_id),
          created_at = least(pull_requests.created_at, excluded.created_at),
          updated_at = greatest(pull_requests.updated_at, excluded.updated_at)
@@ -379,6 +413,7 @@ export class ActivityRecorder {
         pr.closedAt ?? null,
         pr.mergedAt ?? null,
         mergedBy?.identityId ?? null,
+        pr.mergeCommitSha ?? null,
       ],
     );
     return row.id;
@@ -572,11 +607,12 @@ export class ActivityRecorder {
     const creator = await this.identities.resolve(ctx.identities, d.creator);
     const [row] = await ctx.session.query<{ id: string }>(
       `INSERT INTO deployments (repository_id, external_id, environment, ref, sha, creator_identity_id, url,
-         created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         created_at, updated_at, production)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (repository_id, external_id) DO UPDATE SET
          environment = CASE WHEN excluded.updated_at >= deployments.updated_at THEN excluded.environment ELSE deployments.environment END,
          url = coalesce(excluded.url, deployments.url),
+         production = coalesce(excluded.production, deployments.production),
          creator_identity_id = coalesce(deployments.creator_identity_id, excluded.creator_identity_id),
          updated_at = greatest(deployments.updated_at, excluded.updated_at)
        RETURNING id`,
@@ -590,6 +626,7 @@ export class ActivityRecorder {
         d.url ?? null,
         d.createdAt,
         d.updatedAt,
+        d.production ?? null,
       ],
     );
     if (!event.status) return;

@@ -97,6 +97,8 @@ export interface PullRequestData {
   changedFiles?: number;
   commitsCount?: number;
   requestedReviewers?: ActorRef[];
+  /** The commit the merge put on the base branch (merge, squash or last rebased commit). */
+  mergeCommitSha?: string;
 }
 
 export interface PullRequestEvent {
@@ -247,6 +249,8 @@ export interface DeploymentEvent {
     sha: string;
     creator?: ActorRef;
     url?: string;
+    /** The forge says whether the environment is production (GitHub flag, GitLab tier). */
+    production?: boolean;
     createdAt: string;
     updatedAt: string;
   };

@@ -1,20 +1,18 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { JobName, JobPayloads } from '../../core/jobs/job-catalogue';
 import { JobHandler } from '../../core/jobs/job-handler.decorator';
+import { RefreshOutcome, RollupRepository } from './rollup.repository';
 
 /**
- * Recomputes a repository's delivery metrics. The metrics capability is not built yet: the job,
- * its payload and its per-repository deduplication are real, the computation is to come.
+ * Keeps a repository's metric rollups current: from the earliest time the writes since the
+ * last refresh can have changed a figure (metric_dirty), or from the beginning when `full`.
  */
 @Injectable()
 export class MetricsRefreshHandler {
-  private readonly logger = new Logger(MetricsRefreshHandler.name);
+  constructor(private readonly rollups: RollupRepository) {}
 
   @JobHandler(JobName.RefreshMetrics)
-  refresh(
-    payload: JobPayloads[JobName.RefreshMetrics],
-  ): Promise<{ computed: false; reason: string }> {
-    this.logger.debug(`metrics refresh requested for repository ${payload.repositoryId}`);
-    return Promise.resolve({ computed: false, reason: 'metrics capability not built yet' });
+  refresh(payload: JobPayloads[JobName.RefreshMetrics]): Promise<RefreshOutcome> {
+    return this.rollups.refresh(payload.repositoryId, payload.full === true);
   }
 }

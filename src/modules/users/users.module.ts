@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityResolver } from './identity-resolver';
 import { PeopleAdminController } from './people-admin.controller';
 import { PeopleAdminService } from './people-admin.service';
 import { PeopleController } from './people.controller';
 import { PeopleRepository } from './people.repository';
+import { TeamEntity, TeamMemberEntity } from './team.entity';
+import { TeamsController } from './teams.controller';
+import { TeamsRepository } from './teams.repository';
 
 /**
  * People and their forge identities: the resolver the recorder writes through (one instance,
@@ -11,8 +15,9 @@ import { PeopleRepository } from './people.repository';
  * administration of people.
  */
 @Module({
-  controllers: [PeopleController, PeopleAdminController],
-  providers: [IdentityResolver, PeopleRepository, PeopleAdminService],
-  exports: [IdentityResolver, PeopleRepository],
+  imports: [TypeOrmModule.forFeature([TeamEntity, TeamMemberEntity])],
+  controllers: [PeopleController, PeopleAdminController, TeamsController],
+  providers: [IdentityResolver, PeopleRepository, PeopleAdminService, TeamsRepository],
+  exports: [IdentityResolver, PeopleRepository, TeamsRepository],
 })
 export class UsersModule {}

@@ -5,6 +5,7 @@ import { apiKeysAndAudit } from './0003-api-keys-and-audit';
 import { processingHotPath } from './0004-processing-hot-path';
 import { outboxCheckedAt } from './0005-outbox-checked-at';
 import { sourceProviders } from './0008-source-providers';
+import { metrics } from './0010-metrics';
 
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   processingHotPath,
   outboxCheckedAt,
   sourceProviders,
+  metrics,
 ];

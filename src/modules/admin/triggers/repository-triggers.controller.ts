@@ -37,10 +37,18 @@ export class RepositoryTriggersController {
 
   @Post(':id/metrics/refresh')
   @HttpCode(202)
-  @ApiOperation({ summary: "Recompute the repository's metrics (job metrics.refresh)" })
+  @ApiOperation({
+    summary:
+      "Recompute the repository's metrics from its whole history (job metrics.refresh, full)",
+    description: 'Gives the same figures as the incremental refresh that follows each delivery.',
+  })
   async refreshMetrics(@Param('id', ParseUuidPipe) id: string): Promise<TriggerAcceptedView> {
     await this.ensureExists(id);
-    const job = await this.jobs.enqueue(JobName.RefreshMetrics, { repositoryId: id }, NOW);
+    const job = await this.jobs.enqueue(
+      JobName.RefreshMetrics,
+      { repositoryId: id, full: true },
+      NOW,
+    );
     return { jobId: job.id ?? '', status: 'queued' };
   }
 

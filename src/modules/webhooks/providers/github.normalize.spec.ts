@@ -404,6 +404,10 @@ describe('normalizeGitHub over every @octokit/webhooks-examples payload', () => 
       ref: payload.deployment.ref,
       sha: payload.deployment.sha,
       creator: expect.objectContaining({ login: payload.deployment.creator?.login }),
+      ...('production_environment' in payload.deployment &&
+      typeof payload.deployment.production_environment === 'boolean'
+        ? { production: payload.deployment.production_environment }
+        : {}),
       createdAt: payload.deployment.created_at,
       updatedAt: payload.deployment.updated_at,
     });
@@ -789,6 +793,34 @@ describe('normalizeGitHub', () => {
         expect(event.status?.state).toBe(state);
       },
     );
+  });
+
+  describe('what metrics need', () => {
+    it('keeps the production flag of a deployment', () => {
+      const payload = exampleWith('deployment_status');
+      loose(payload.deployment).production_environment = true;
+      const event = only(normalizeGitHub('deployment_status', payload), 'deployment');
+      expect(event.deployment.production).toBe(true);
+    });
+
+    it('keeps the merge commit of a merged pull request, not of an open one', () => {
+      const merged = exampleWith('pull_request', 'closed');
+      const pr = loose(merged.pull_request);
+      pr.merged = true;
+      pr.merged_at = pr.closed_at ?? '2024-01-01T00:00:00Z';
+      pr.merge_commit_sha = 'c4295bd74fb0f4fda03689c3df3f2803b658fd85';
+      expect(
+        only(normalizeGitHub('pull_request', merged), 'pull_request').pullRequest,
+      ).toMatchObject({
+        state: 'merged',
+        mergeCommitSha: 'c4295bd74fb0f4fda03689c3df3f2803b658fd85',
+      });
+      const open = exampleWith('pull_request', 'opened');
+      loose(open.pull_request).merge_commit_sha = 'c4295bd74fb0f4fda03689c3df3f2803b658fd85';
+      expect(
+        only(normalizeGitHub('pull_request', open), 'pull_request').pullRequest.mergeCommitSha,
+      ).toBeUndefined();
+    });
   });
 
   describe('releases', () => {

@@ -206,6 +206,7 @@ function pullRequestData(pullRequest: PayloadReader, numberFallback?: number): P
     deletions: pullRequest.int('deletions'),
     changedFiles: pullRequest.int('changed_files'),
     commitsCount: pullRequest.int('commits'),
+    mergeCommitSha: isMerged(pullRequest) ? pullRequest.text('merge_commit_sha') : undefined,
     // Only users: requested teams (requested_teams) are not people.
     requestedReviewers:
       requestedReviewers === undefined
@@ -623,6 +624,7 @@ function normalizeDeployment(payload: PayloadReader, isStatusEvent: boolean): Do
       ref: deployment.text('ref'),
       sha: deployment.requireText('sha'),
       creator: accountRef(deployment.obj('creator')),
+      production: deployment.bool('production_environment'),
       createdAt: deployment.requireIso('created_at'),
       updatedAt,
     }),

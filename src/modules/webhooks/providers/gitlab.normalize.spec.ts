@@ -424,6 +424,19 @@ describe('normalizeGitLab', () => {
       });
     });
 
+    it('keeps the merge commit of a merge (the squash commit when there is one)', () => {
+      const merge = (extra: Json) =>
+        only<PullRequestEvent>(
+          normalizeGitLab(
+            'Merge Request Hook',
+            mergeRequestPayload({ action: 'merge', state: 'merged', ...extra }),
+          ),
+        ).pullRequest.mergeCommitSha;
+      expect(merge({ merge_commit_sha: 'aaa111' })).toBe('aaa111');
+      expect(merge({ merge_commit_sha: 'aaa111', squash_commit_sha: 'bbb222' })).toBe('bbb222');
+      expect(merge({})).toBeUndefined();
+    });
+
     it('does not restate merge time on later updates of a merged merge request', () => {
       const event = only<PullRequestEvent>(
         normalizeGitLab(
@@ -744,6 +757,16 @@ describe('normalizeGitLab', () => {
         normalizeGitLab('Deployment Hook', deploymentPayload({ status })),
       );
       expect(event.status?.state).toBe(state);
+    });
+
+    it.each([
+      ['production', true],
+      ['staging', false],
+    ])('reads the environment tier %s as production = %s', (tier, production) => {
+      const event = only<DeploymentEvent>(
+        normalizeGitLab('Deployment Hook', deploymentPayload({ environment_tier: tier })),
+      );
+      expect(event.deployment.production).toBe(production);
     });
 
     it('keeps the short sha and the ref when the commit URL names no full sha', () => {

@@ -284,6 +284,10 @@ function mergeRequestData(
     closedAt,
     mergedAt: state === 'merged' ? mergedAt : undefined,
     mergedBy: gitlabAction === 'merge' ? actor : undefined,
+    mergeCommitSha:
+      state === 'merged'
+        ? (attributes.text('squash_commit_sha') ?? attributes.text('merge_commit_sha'))
+        : undefined,
     requestedReviewers:
       root.arr('reviewers') === undefined ? undefined : root.objects('reviewers').map(userActor),
   });
@@ -557,6 +561,7 @@ function deploymentEvent(root: PayloadReader): DeploymentEvent {
   // Only the short sha is a field; the commit URL ends with the full one.
   const sha = shaFromUrl(root.text('commit_url')) ?? root.requireText('short_sha');
   const user = root.obj('user');
+  const tier = root.text('environment_tier');
   return {
     kind: 'deployment',
     repository: repositoryOf(root),
@@ -567,6 +572,7 @@ function deploymentEvent(root: PayloadReader): DeploymentEvent {
       sha,
       creator: user ? userActor(user) : undefined,
       url: root.text('deployable_url'),
+      production: tier === undefined ? undefined : tier === 'production',
       // The hook carries no creation time; the status change is the only time it has.
       createdAt: changedAt,
       updatedAt: changedAt,

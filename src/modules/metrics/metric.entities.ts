@@ -1,0 +1,115 @@
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
+
+/** Per-repository metric settings; a repository without a row uses the defaults. */
+@Entity('repository_metric_settings')
+export class RepositoryMetricSettingsEntity {
+  @PrimaryColumn('uuid', { name: 'repository_id' }) repositoryId!: string;
+  @Column('text', { name: 'production_pattern', default: '^(prod|production)$' })
+  productionPattern!: string;
+  @Column('text', { name: 'incident_label_pattern', default: '^incident$' })
+  incidentLabelPattern!: string;
+  @Column('text', { name: 'ci_deployment_pattern', nullable: true })
+  ciDeploymentPattern!: string | null;
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt!: Date;
+}
+
+/** The earliest time since which a write may have changed a repository's figures. */
+@Entity('metric_dirty')
+@Index('metric_dirty_repository_idx', ['repositoryId', 'id'])
+export class MetricDirtyEntity {
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' }) id!: string;
+  @Column('uuid', { name: 'repository_id' }) repositoryId!: string;
+  @Column('timestamptz') since!: Date;
+  @Column('text') kind!: 'record' | 'issue' | 'ci_run';
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt!: Date;
+}
+
+/** One production deployment with its outcome, failure, recovery and rework. */
+@Entity('metric_deployments')
+@Unique('metric_deployments_source_unique', ['source', 'sourceId'])
+@Index('metric_deployments_repository_time_idx', ['repositoryId', 'finishedAt'])
+@Index('metric_deployments_time_idx', ['finishedAt'])
+@Index('metric_deployments_recovered_idx', ['recoveredAt'], { where: 'failed_by IS NOT NULL' })
+export class MetricDeploymentEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'repository_id' }) repositoryId!: string;
+  @Column('text') source!: 'deployment' | 'ci_run';
+  @Column('uuid', { name: 'source_id' }) sourceId!: string;
+  @Column('text') environment!: string;
+  @Column('text') sha!: string;
+  @Column('text') outcome!: 'success' | 'failure';
+  @Column('timestamptz', { name: 'finished_at' }) finishedAt!: Date;
+  @Column('boolean', { default: false }) baseline!: boolean;
+  @Column('text', { name: 'failed_by', nullable: true }) failedBy!: 'status' | 'incident' | null;
+  @Column('uuid', { name: 'incident_issue_ids', array: true, default: () => "'{}'" })
+  incidentIssueIds!: string[];
+  @Column('timestamptz', { name: 'recovered_at', nullable: true }) recoveredAt!: Date | null;
+  @Column('uuid', { name: 'recovered_by', nullable: true }) recoveredBy!: string | null;
+  @Column('boolean', { default: false }) rework!: boolean;
+  @Column('integer', { default: 0 }) changes!: number;
+}
+
+/** A commit that reached production, with the deployment that first contained it. */
+@Entity('metric_changes')
+@Index('metric_changes_repository_time_idx', ['repositoryId', 'deployedAt'])
+@Index('metric_changes_time_idx', ['deployedAt'])
+@Index('metric_changes_deployment_idx', ['deploymentId'])
+export class MetricChangeEntity {
+  @PrimaryColumn('uuid', { name: 'repository_id' }) repositoryId!: string;
+  @PrimaryColumn('text') sha!: string;
+  @Column('uuid', { name: 'deployment_id' }) deploymentId!: string;
+  @Column('uuid', { name: 'author_identity_id', nullable: true }) authorIdentityId!: string | null;
+  @Column('uuid', { name: 'pull_request_id', nullable: true }) pullRequestId!: string | null;
+  @Column('timestamptz', { name: 'started_at' }) startedAt!: Date;
+  @Column('timestamptz', { name: 'deployed_at' }) deployedAt!: Date;
+  @Column('double precision', { name: 'lead_seconds' }) leadSeconds!: number;
+}
+
+/** A merged pull request's phases. */
+@Entity('metric_pull_requests')
+@Index('metric_pull_requests_repository_time_idx', ['repositoryId', 'mergedAt'])
+@Index('metric_pull_requests_time_idx', ['mergedAt'])
+export class MetricPullRequestEntity {
+  @PrimaryColumn('uuid', { name: 'pull_request_id' }) pullRequestId!: string;
+  @Column('uuid', { name: 'repository_id' }) repositoryId!: string;
+  @Column('uuid', { name: 'author_identity_id', nullable: true }) authorIdentityId!: string | null;
+  @Column('timestamptz', { name: 'merged_at' }) mergedAt!: Date;
+  @Column('timestamptz', { name: 'first_commit_at', nullable: true }) firstCommitAt!: Date | null;
+  @Column('timestamptz', { name: 'ready_at' }) readyAt!: Date;
+  @Column('timestamptz', { name: 'first_review_at', nullable: true }) firstReviewAt!: Date | null;
+  @Column('timestamptz', { name: 'deployed_at', nullable: true }) deployedAt!: Date | null;
+  @Column('uuid', { name: 'deployment_id', nullable: true }) deploymentId!: string | null;
+  @Column('double precision', { name: 'coding_seconds', nullable: true })
+  codingSeconds!: number | null;
+  @Column('double precision', { name: 'pickup_seconds', nullable: true })
+  pickupSeconds!: number | null;
+  @Column('double precision', { name: 'review_seconds', nullable: true })
+  reviewSeconds!: number | null;
+  @Column('double precision', { name: 'deploy_seconds', nullable: true })
+  deploySeconds!: number | null;
+  @Column('double precision', { name: 'cycle_seconds', nullable: true })
+  cycleSeconds!: number | null;
+  @Column('integer', { nullable: true }) size!: number | null;
+  @Column('integer') reviews!: number;
+}
+
+/** A reviewer's first review of a merged pull request after it was ready. */
+@Entity('metric_review_turnarounds')
+@Index('metric_review_turnarounds_time_idx', ['repositoryId', 'mergedAt'])
+export class MetricReviewTurnaroundEntity {
+  @PrimaryColumn('uuid', { name: 'pull_request_id' }) pullRequestId!: string;
+  @PrimaryColumn('uuid', { name: 'reviewer_identity_id' }) reviewerIdentityId!: string;
+  @Column('uuid', { name: 'repository_id' }) repositoryId!: string;
+  @Column('timestamptz', { name: 'merged_at' }) mergedAt!: Date;
+  @Column('timestamptz', { name: 'first_review_at' }) firstReviewAt!: Date;
+  @Column('double precision', { name: 'turnaround_seconds' }) turnaroundSeconds!: number;
+}
+
+export const METRIC_ENTITIES = [
+  RepositoryMetricSettingsEntity,
+  MetricDirtyEntity,
+  MetricDeploymentEntity,
+  MetricChangeEntity,
+  MetricPullRequestEntity,
+  MetricReviewTurnaroundEntity,
+];

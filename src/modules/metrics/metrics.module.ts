@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SchedulerLock } from '../../core/database/scheduler-lock';
+import { PushEntity } from '../activity/push.entity';
+import { METRIC_ENTITIES } from './metric.entities';
+import { MetricsQueryRepository } from './metrics-query.repository';
+import { MetricsRefreshHandler } from './metrics-refresh.handler';
+import { MetricsUpkeep } from './metrics-upkeep';
+import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
+import { RepositorySettingsController } from './repository-settings.controller';
+import { RepositorySettingsRepository } from './repository-settings.repository';
+import { RollupRepository } from './rollup.repository';
+
+/** DORA measures and pull-request flow: rollups kept by metrics.refresh, and their API. */
+@Module({
+  imports: [TypeOrmModule.forFeature([...METRIC_ENTITIES, PushEntity])],
+  controllers: [MetricsController, RepositorySettingsController],
+  providers: [
+    MetricsRefreshHandler,
+    RollupRepository,
+    MetricsQueryRepository,
+    MetricsService,
+    RepositorySettingsRepository,
+    MetricsUpkeep,
+    SchedulerLock,
+  ],
+})
+export class MetricsModule {}

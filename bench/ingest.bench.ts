@@ -250,7 +250,16 @@ function summarize(measurements: Measurement[], target: TargetName): Summary {
 }
 
 function formatTable(measurements: Measurement[]): string {
-  const header = ['target', 'round', 'accepted/s', 'p50 ms', 'p99 ms', '202', 'non-2xx', 'errors'];
+  const header = [
+    'target',
+    'round',
+    'accepted/s',
+    'p50 ms',
+    'p99 ms',
+    'accepted',
+    'non-2xx',
+    'errors',
+  ];
   const rows = measurements.map((m) => [
     m.target,
     String(m.round),

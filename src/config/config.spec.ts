@@ -19,6 +19,39 @@ describe('loadConfig', () => {
     expect(config.secrets.gitea.hmac).toEqual([]);
   });
 
+  it("reads every provider's default-source secrets by the variables its adapter declares", () => {
+    const config = loadConfig({
+      BITBUCKET_SERVER_WEBHOOK_SECRET: 'dc-secret',
+      AZURE_DEVOPS_WEBHOOK_USERNAME: 'hookyard',
+      AZURE_DEVOPS_WEBHOOK_PASSWORD: 'old-pass,new-pass',
+    });
+    expect(config.secrets['bitbucket-server']).toEqual({
+      hmac: ['dc-secret'],
+      token: [],
+      signing: [],
+      basic: [],
+    });
+    expect(config.secrets['azure-devops'].basic).toEqual([
+      'hookyard:old-pass',
+      'hookyard:new-pass',
+    ]);
+    expect(config.secrets.github).toEqual({ hmac: [], token: [], signing: [], basic: [] });
+  });
+
+  it('refuses half of the Azure DevOps credentials, without echoing them', () => {
+    let error: unknown;
+    try {
+      loadConfig({ AZURE_DEVOPS_WEBHOOK_PASSWORD: 'lonely-password' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const problems = (error as ConfigValidationError).problems;
+    expect(problems).toEqual([
+      'AZURE_DEVOPS_WEBHOOK_PASSWORD is set, so AZURE_DEVOPS_WEBHOOK_USERNAME must be set too',
+    ]);
+  });
+
   it('decides roles', () => {
     const api = loadConfig({ ROLE: 'api' });
     expect([api.servesHttp, api.runsWorkers, api.runsScheduler]).toEqual([true, false, false]);

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
@@ -28,6 +28,15 @@ export interface RetentionConfig {
   intervalMs: number;
 }
 
+export interface IndexingConfig {
+  /** Bare git mirrors live here (INDEX_DIR, default DATA_DIR/index). */
+  dir: string;
+  /** Files larger than this are not indexed (INDEX_MAX_FILE_BYTES). */
+  maxFileBytes: number;
+  /** Path globs never indexed: vendored trees and lockfiles (INDEX_EXCLUDE_PATHS). */
+  excludePaths: string[];
+}
+
 /**
  * The whole configuration, validated once at boot. Nothing else in the code reads
  * process.env: it asks for AppConfig through dependency injection.
@@ -55,6 +64,12 @@ export class AppConfig {
     readonly outboxSweepIntervalMs: number,
     readonly outboxLostAfterMs: number,
     readonly retention: RetentionConfig,
+    /** Web origin (and path prefix) of each forge, for clone URLs and API calls. */
+    readonly githubUrl: string,
+    readonly gitlabUrl: string,
+    readonly giteaUrl: string | undefined,
+    readonly bitbucketUrl: string,
+    readonly indexing: IndexingConfig,
   ) {}
 
   /** A copy with some values resolved at start-up (embedded database URL, generated token). */
@@ -155,6 +170,22 @@ class EnvReader {
   }
 }
 
+/** Vendored trees and lockfiles: large, generated, and noise in search results. */
+export const DEFAULT_INDEX_EXCLUDES = [
+  'node_modules/**',
+  '**/node_modules/**',
+  'vendor/**',
+  '**/package-lock.json',
+  '**/npm-shrinkwrap.json',
+  '**/yarn.lock',
+  '**/pnpm-lock.yaml',
+  '**/Cargo.lock',
+  '**/go.sum',
+  '**/poetry.lock',
+  '**/composer.lock',
+  '**/Gemfile.lock',
+];
+
 const isStandardWebhooksKey = (item: string): string | undefined =>
   /^whsec_[A-Za-z0-9+/=]+$/.test(item) ? undefined : 'must be a whsec_<base64> signing token';
 
@@ -192,6 +223,18 @@ export function loadConfig(env: Env): AppConfig {
       bodyDays: r.int('RETENTION_BODY_DAYS', 30, 0, 3650),
       deadDays: r.int('RETENTION_DEAD_DAYS', 90, 0, 3650),
       intervalMs: r.int('RETENTION_INTERVAL_MS', 3600000, 1000, 86400000),
+    },
+    r.url('GITHUB_URL', ['https:', 'http:'], 'https://github.com') ?? '',
+    r.url('GITLAB_URL', ['https:', 'http:'], 'https://gitlab.com') ?? '',
+    r.url('GITEA_URL', ['https:', 'http:']),
+    r.url('BITBUCKET_URL', ['https:', 'http:'], 'https://bitbucket.org') ?? '',
+    {
+      dir: resolve(r.string('INDEX_DIR', join(r.string('DATA_DIR', './.data'), 'index'))),
+      maxFileBytes: r.int('INDEX_MAX_FILE_BYTES', 1024 * 1024, 1, 1024 * 1024 * 1024),
+      excludePaths:
+        r.optional('INDEX_EXCLUDE_PATHS') === undefined
+          ? DEFAULT_INDEX_EXCLUDES
+          : r.list('INDEX_EXCLUDE_PATHS'),
     },
   );
   const adminToken = config.adminToken;

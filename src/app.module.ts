@@ -15,6 +15,7 @@ import { FollowupsModule } from './modules/activity/followups.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { ActivityReadModule } from './modules/activity/read/activity-read.module';
 import { HealthModule } from './modules/health/health.module';
+import { IndexingModule } from './modules/indexing/indexing.module';
 import { UsersModule } from './modules/users/users.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 
@@ -34,6 +35,7 @@ export class AppModule {
         WebhooksModule,
         AdminModule,
         FollowupsModule,
+        IndexingModule,
         ActivityReadModule,
         UsersModule,
         ...(config.runsScheduler ? [ScheduleModule.forRoot()] : []),

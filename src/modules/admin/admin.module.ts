@@ -3,6 +3,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { Module } from '@nestjs/common';
 import { ALL_QUEUES } from '../../core/jobs/job-catalogue';
+import { IndexingModule } from '../indexing/indexing.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { BULL_BOARD_ROUTE, BullBoardAuth } from './bull-board/bull-board-auth';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
@@ -15,6 +16,7 @@ import { RepositoryTriggersController } from './triggers/repository-triggers.con
 @Module({
   imports: [
     WebhooksModule,
+    IndexingModule,
     BullBoardModule.forRoot({ route: BULL_BOARD_ROUTE, adapter: FastifyAdapter }),
     BullBoardModule.forFeature(...ALL_QUEUES.map((name) => ({ name, adapter: BullMQAdapter }))),
   ],

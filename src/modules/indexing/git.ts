@@ -20,7 +20,9 @@ export class GitError extends Error {
     readonly exitCode: number | null,
     readonly stderr: string,
   ) {
-    super(`git ${args[0] ?? ''} failed (exit ${exitCode ?? 'signal'}): ${stderr.trim().slice(0, 500)}`);
+    super(
+      `git ${args[0] ?? ''} failed (exit ${exitCode ?? 'signal'}): ${stderr.trim().slice(0, 500)}`,
+    );
     this.name = 'GitError';
   }
 }
@@ -33,6 +35,8 @@ export class GitError extends Error {
 export function gitEnvironment(options: GitOptions): NodeJS.ProcessEnv {
   const entries: GitConfigEntries = [['http.followRedirects', 'false'], ...(options.config ?? [])];
   const env: NodeJS.ProcessEnv = {
+    // Not configuration: git and its helpers are found where this process finds programs.
+    // eslint-disable-next-line no-restricted-properties
     PATH: process.env.PATH,
     HOME: '/nonexistent',
     LANG: 'C',
@@ -101,7 +105,7 @@ export function readBlobs(
       env: gitEnvironment({}),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     let want: { sha: string; size: number } | undefined;
     let failure: Error | undefined;
     const err: Buffer[] = [];

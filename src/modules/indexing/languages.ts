@@ -1,5 +1,13 @@
 /** Languages the index names, by file extension. Symbols exist for the first six. */
-export const SYMBOL_LANGUAGES = ['typescript', 'tsx', 'javascript', 'python', 'go', 'java', 'rust'] as const;
+export const SYMBOL_LANGUAGES = [
+  'typescript',
+  'tsx',
+  'javascript',
+  'python',
+  'go',
+  'java',
+  'rust',
+] as const;
 export type SymbolLanguage = (typeof SYMBOL_LANGUAGES)[number];
 
 const BY_EXTENSION: Record<string, string> = {

@@ -51,7 +51,10 @@ export class ConfiguredOriginResolver extends MirrorRemoteResolver {
     }
     const segments = repository.fullName.split('/');
     if (segments.length < 2 || !segments.every((s) => SEGMENT.test(s) && !s.includes('..'))) {
-      return { ok: false, reason: `repository name ${JSON.stringify(repository.fullName)} is not a forge path` };
+      return {
+        ok: false,
+        reason: `repository name ${JSON.stringify(repository.fullName)} is not a forge path`,
+      };
     }
     const configured = new URL(base);
     if (repository.url) {

@@ -72,7 +72,8 @@ const CLASSIFIERS: Record<SymbolLanguage, Classifier> = {
   python: (type, ancestors) => {
     if (type === 'class_definition') return 'class';
     if (type !== 'function_definition') return undefined;
-    const parent = ancestors.at(-1) === 'decorated_definition' ? ancestors.at(-3) : ancestors.at(-2);
+    const parent =
+      ancestors.at(-1) === 'decorated_definition' ? ancestors.at(-3) : ancestors.at(-2);
     return parent === 'class_definition' ? 'method' : 'function';
   },
   go: (type) => {
@@ -139,7 +140,10 @@ function refine(language: SymbolLanguage, kind: SymbolKind, node: Node): SymbolK
     if (body?.type === 'interface_type') return 'interface';
     if (body?.type === 'struct_type') return 'class';
   }
-  if (kind === 'constant' && (language === 'typescript' || language === 'tsx' || language === 'javascript')) {
+  if (
+    kind === 'constant' &&
+    (language === 'typescript' || language === 'tsx' || language === 'javascript')
+  ) {
     if (node.parent?.firstChild?.type !== 'const') return undefined;
     const value = node.childForFieldName('value');
     if (value && (value.type === 'arrow_function' || value.type === 'function_expression')) {

@@ -90,7 +90,8 @@ export class CodeIndexRepository {
 
   /**
    * Marks a run as started and takes the rebuild request (answering whether there was one),
-   * with the options hash the current index was built with.
+   * with the options hash the current index was built with. Every part of the statement reads
+   * the row as it was before it (FOR UPDATE would miss a row the same statement updates).
    */
   async start(
     repositoryId: string,
@@ -100,7 +101,7 @@ export class CodeIndexRepository {
         { rebuild_requested: boolean; options_hash: string | null; inserted: boolean }[]
       >(
         `WITH previous AS (
-           SELECT rebuild_requested, options_hash FROM code_indexes WHERE repository_id = $1 FOR UPDATE
+           SELECT rebuild_requested, options_hash FROM code_indexes WHERE repository_id = $1
          ), upserted AS (
            INSERT INTO code_indexes (repository_id, status, started_at)
            VALUES ($1, 'indexing', now())

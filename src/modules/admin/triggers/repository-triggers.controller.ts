@@ -30,7 +30,7 @@ export class RepositoryTriggersController {
   @Post(':id/reindex')
   @HttpCode(202)
   @ApiOperation({
-    summary: 'Rebuild the repository\'s code index in full (job indexing.repository)',
+    summary: "Rebuild the repository's code index in full (job indexing.repository)",
     description:
       'A run already waiting for the repository picks up the request (runs are coalesced per repository).',
   })

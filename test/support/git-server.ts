@@ -25,15 +25,20 @@ export class GitServer {
 
   static async start(options: { requireAuthorization?: string } = {}): Promise<GitServer> {
     const root = mkdtempSync(join(tmpdir(), 'hookyard-git-server-'));
-    let self: GitServer | undefined;
+    const holder: { server?: GitServer } = {};
     const server = createServer((req, res) => {
-      if (self) self.handle(req, res);
+      holder.server?.handle(req, res);
     });
     await new Promise<void>((done) => server.listen(0, LOOPBACK, done));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    self = new GitServer(server, root, `http://${LOOPBACK}:${port}`, options.requireAuthorization);
-    return self;
+    holder.server = new GitServer(
+      server,
+      root,
+      `http://${LOOPBACK}:${port}`,
+      options.requireAuthorization,
+    );
+    return holder.server;
   }
 
   /** A new bare repository `fullName` and a working clone to commit in. */

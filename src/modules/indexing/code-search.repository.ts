@@ -115,8 +115,12 @@ export class CodeSearchRepository {
     const cursor = after
       ? `WHERE (m.rank, m.repository, m.ref, m.path) >= (${p(after.rank)}::int, ${p(after.repository)}::text, ${p(after.ref)}::text, ${p(after.path)}::text)`
       : '';
-    return this.dataSource.query<MatchedFile[]>(
-      `SELECT * FROM (
+    // File contents live in TOAST, which the planner does not cost: it would rather read every
+    // blob than the trigram index. A sequential scan is never right here, so it is turned off.
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SET LOCAL enable_seqscan = off');
+      return manager.query<MatchedFile[]>(
+        `SELECT * FROM (
          SELECT CASE
                   WHEN EXISTS (SELECT 1 FROM code_symbols s
                                WHERE s.blob_sha = f.blob_sha AND s.name ${filter.rankOperator} $2) THEN 0
@@ -133,8 +137,9 @@ export class CodeSearchRepository {
        ${cursor}
        ORDER BY m.rank, m.repository, m.ref, m.path
        LIMIT ${p(limit)}`,
-      params,
-    );
+        params,
+      );
+    });
   }
 
   async contents(shas: readonly string[]): Promise<Map<string, string>> {

@@ -20,9 +20,23 @@ import { SYMBOL_EXTRACTOR_VERSION, SymbolExtractor } from './symbol-extractor';
 
 /** Bumped when what a run stores changes, so that existing indexes rebuild. */
 const INDEXER_VERSION = 1;
-/** Blob bytes read from git per batch: bounds memory, and one batch is written while the next is read. */
-const READ_BATCH_BYTES = 8 * 1024 * 1024;
+/**
+ * Blob bytes read from git and written per statement: one batch is written while the next is
+ * read, and a statement stays short (the trigram index of a large batch can take seconds).
+ */
+const READ_BATCH_BYTES = 1024 * 1024;
 const ZERO_SHA = /^0+$/;
+
+/**
+ * Bundled or minified code (long lines on average): searchable, but its definitions are not
+ * what anyone looks for, and parsing it is the slowest part of a run.
+ */
+function looksMinified(content: string): boolean {
+  if (content.length < 2000) return false;
+  let lines = 1;
+  for (let i = content.indexOf('\n'); i >= 0; i = content.indexOf('\n', i + 1)) lines++;
+  return content.length / lines > 300;
+}
 
 /** A run cannot succeed by retrying (the forge has no such repository, or it is refused). */
 export class IndexRefusedError extends Error {
@@ -375,16 +389,26 @@ export class RepositoryIndexer {
       }
     }
     if (current.length > 0) batches.push(current);
+    // Both run ahead of the loop that awaits them: each gets a handler at once, so that a
+    // failure while the loop waits for the other is not an unhandled rejection. Awaiting the
+    // promise itself still throws.
+    const ahead = <T>(promise: Promise<T>): Promise<T> => {
+      promise.catch(() => undefined);
+      return promise;
+    };
     const read = (batch: Entry[]): Promise<BlobContent[]> => {
       const out: BlobContent[] = [];
-      return readBlobs(
-        mirror,
-        batch.map((e) => e.sha),
-        (blob) => out.push(blob),
-      ).then(() => out);
+      return ahead(
+        readBlobs(
+          mirror,
+          batch.map((e) => e.sha),
+          (blob) => out.push(blob),
+        ).then(() => out),
+      );
     };
     let done = 0;
     let next = batches.length > 0 ? read(batches[0]) : undefined;
+    let storing: Promise<void> = Promise.resolve();
     try {
       for (let b = 0; b < batches.length; b++) {
         const blobs = await (next as Promise<BlobContent[]>);
@@ -403,15 +427,19 @@ export class RepositoryIndexer {
             content,
             bytes: blob.content.length,
             language,
-            symbols: isSymbolLanguage(language)
-              ? await this.symbols.extract(language, content)
-              : [],
+            symbols:
+              isSymbolLanguage(language) && !looksMinified(content)
+                ? await this.symbols.extract(language, content)
+                : [],
           });
         }
-        await this.store.storeBlobs(rows);
+        // PostgreSQL indexes this batch (on its own core) while the next one is parsed here.
+        await storing;
+        storing = ahead(this.store.storeBlobs(rows));
         done += blobs.length;
         await onProgress(done, entries.length);
       }
+      await storing;
     } finally {
       // A failed write leaves the read of the next batch running: its result is not wanted.
       next?.catch(() => undefined);

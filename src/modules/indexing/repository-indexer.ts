@@ -409,41 +409,36 @@ export class RepositoryIndexer {
     let done = 0;
     let next = batches.length > 0 ? read(batches[0]) : undefined;
     let storing: Promise<void> = Promise.resolve();
-    try {
-      for (let b = 0; b < batches.length; b++) {
-        const blobs = await (next as Promise<BlobContent[]>);
-        next = b + 1 < batches.length ? read(batches[b + 1]) : undefined;
-        const pathOf = new Map(batches[b].map((e) => [e.sha, e.path]));
-        const rows: BlobRow[] = [];
-        for (const blob of blobs) {
-          if (blob.content.includes(0)) {
-            binary.add(blob.sha);
-            continue;
-          }
-          const content = blob.content.toString('utf8');
-          const language = languageOf(pathOf.get(blob.sha) ?? '');
-          rows.push({
-            sha: blob.sha,
-            content,
-            bytes: blob.content.length,
-            language,
-            symbols:
-              isSymbolLanguage(language) && !looksMinified(content)
-                ? await this.symbols.extract(language, content)
-                : [],
-          });
+    for (let b = 0; b < batches.length; b++) {
+      const blobs = await (next as Promise<BlobContent[]>);
+      next = b + 1 < batches.length ? read(batches[b + 1]) : undefined;
+      const pathOf = new Map(batches[b].map((e) => [e.sha, e.path]));
+      const rows: BlobRow[] = [];
+      for (const blob of blobs) {
+        if (blob.content.includes(0)) {
+          binary.add(blob.sha);
+          continue;
         }
-        // PostgreSQL indexes this batch (on its own core) while the next one is parsed here.
-        await storing;
-        storing = ahead(this.store.storeBlobs(rows));
-        done += blobs.length;
-        await onProgress(done, entries.length);
+        const content = blob.content.toString('utf8');
+        const language = languageOf(pathOf.get(blob.sha) ?? '');
+        rows.push({
+          sha: blob.sha,
+          content,
+          bytes: blob.content.length,
+          language,
+          symbols:
+            isSymbolLanguage(language) && !looksMinified(content)
+              ? await this.symbols.extract(language, content)
+              : [],
+        });
       }
+      // PostgreSQL indexes this batch (on its own core) while the next one is parsed here.
       await storing;
-    } finally {
-      // A failed write leaves the read of the next batch running: its result is not wanted.
-      next?.catch(() => undefined);
+      storing = ahead(this.store.storeBlobs(rows));
+      done += blobs.length;
+      await onProgress(done, entries.length);
     }
+    await storing;
     return binary;
   }
 }

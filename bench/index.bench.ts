@@ -133,12 +133,21 @@ class App {
   ) {}
 
   async get<T>(path: string): Promise<T> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-    });
+    let response = await this.fetch(path);
+    // 503 means "retry later" (e.g. a query timed out on this busy machine): a client retries.
+    for (let retry = 0; response.status === 503 && retry < 5; retry++) {
+      await sleep(200);
+      response = await this.fetch(path);
+    }
     if (response.status !== 200)
       throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
+  }
+
+  private fetch(path: string): Promise<Response> {
+    return fetch(`${this.baseUrl}${path}`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
   }
 
   async push(before: string, after: string): Promise<void> {

@@ -14,6 +14,7 @@ import { ObservabilityModule } from './core/observability/observability.module';
 import { FollowupsModule } from './modules/activity/followups.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { ActivityReadModule } from './modules/activity/read/activity-read.module';
+import { ForgesModule } from './modules/forges/forges.module';
 import { HealthModule } from './modules/health/health.module';
 import { UsersModule } from './modules/users/users.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
@@ -36,6 +37,7 @@ export class AppModule {
         FollowupsModule,
         ActivityReadModule,
         UsersModule,
+        ForgesModule,
         ...(config.runsScheduler ? [ScheduleModule.forRoot()] : []),
       ],
       providers: [

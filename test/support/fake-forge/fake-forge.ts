@@ -3,6 +3,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import {
   FAKE_TIME,
+  githubAuthenticatedUser,
   githubComment,
   githubPull,
   githubStatus,
@@ -293,7 +294,9 @@ export class FakeForge {
     this.route(
       'GET',
       /^\/api\/v3\/user$/,
-      authed((_c, login) => json(200, { ...user(login), name: null, email: null })),
+      authed((_c, login) =>
+        json(200, githubAuthenticatedUser(login, 1000 + login.length, this.url)),
+      ),
     );
     this.route(
       'GET',

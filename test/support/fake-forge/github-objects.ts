@@ -28,6 +28,30 @@ export function githubUser(login: string, id: number, base: string): Record<stri
   };
 }
 
+/** The authenticated user (GET /user), a public-user. */
+export function githubAuthenticatedUser(
+  login: string,
+  id: number,
+  base: string,
+): Record<string, unknown> {
+  return {
+    ...githubUser(login, id, base),
+    name: null,
+    company: null,
+    blog: null,
+    location: null,
+    email: null,
+    hireable: null,
+    bio: null,
+    public_repos: 0,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    created_at: FAKE_TIME,
+    updated_at: FAKE_TIME,
+  };
+}
+
 export interface StoredComment {
   id: number;
   body: string;
@@ -134,6 +158,33 @@ export function githubPull(repo: string, number: number, base: string): Record<s
     teams_url: `${api}/teams`,
     trees_url: `${api}/git/trees{/sha}`,
     hooks_url: `${api}/hooks`,
+    clone_url: `${base}/${repo}.git`,
+    default_branch: 'main',
+    forks: 0,
+    forks_count: 0,
+    git_url: `${base.replace(/^http/, 'git')}/${repo}.git`,
+    has_downloads: true,
+    has_issues: true,
+    has_projects: false,
+    has_wiki: false,
+    has_pages: false,
+    homepage: null,
+    language: 'TypeScript',
+    archived: false,
+    disabled: false,
+    mirror_url: null,
+    open_issues: 0,
+    open_issues_count: 0,
+    license: null,
+    pushed_at: FAKE_TIME,
+    size: 1,
+    ssh_url: `git@127.0.0.1:${repo}.git`,
+    stargazers_count: 0,
+    svn_url: `${base}/${repo}`,
+    watchers: 0,
+    watchers_count: 0,
+    created_at: FAKE_TIME,
+    updated_at: FAKE_TIME,
   };
   const ref = (label: string) => ({
     label: `${owner}:${label}`,

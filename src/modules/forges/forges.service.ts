@@ -282,6 +282,7 @@ export class ForgesService {
       case 'bitbucket':
         return new BitbucketClient({
           apiUrl: source.endpoints.apiUrl,
+          webUrl: source.endpoints.webUrl,
           token: needToken(),
           fetch: this.policy.fetcher({ forge, lane, origins, retries: true }),
         });

@@ -941,6 +941,9 @@ export class FakeForge {
         if (key.length > 40) {
           return json(400, { type: 'error', error: { message: 'key: too long' } });
         }
+        if (typeof c.body.url !== 'string') {
+          return json(400, { type: 'error', error: { message: 'url: required' } });
+        }
         const status: StoredStatus = {
           id: this.nextIdentifier(),
           forge: 'bitbucket',

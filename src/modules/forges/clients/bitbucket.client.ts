@@ -36,7 +36,10 @@ export class BitbucketClient implements ForgeClient {
   private readonly api: JsonApi;
   private login: string | undefined;
 
-  constructor(options: { apiUrl: string; token: string; fetch: Fetch }) {
+  private readonly webUrl: string;
+
+  constructor(options: { apiUrl: string; webUrl: string; token: string; fetch: Fetch }) {
+    this.webUrl = options.webUrl.replace(/\/+$/, '');
     this.api = new JsonApi('bitbucket', options.apiUrl, `Bearer ${options.token}`, options.fetch);
   }
 
@@ -111,7 +114,8 @@ export class BitbucketClient implements ForgeClient {
         state: STATES[status.state],
         name: status.context,
         description: status.description,
-        url: status.targetUrl,
+        // Bitbucket requires a URL: the repository's page when there is nothing better.
+        url: status.targetUrl ?? `${this.webUrl}/${ref.fullName}`,
       },
     );
   }

@@ -1,8 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { AuditController } from '../audit/audit.controller';
 import { AuditInterceptor } from '../audit/audit.interceptor';
 import { AuditService } from '../audit/audit.service';
+import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyVerifier } from './api-key.verifier';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
@@ -10,6 +13,7 @@ import { ApiKeysService } from './api-keys.service';
 /** API keys, their verification for the global guard, and the audit log of state changes. */
 @Global()
 @Module({
+  imports: [TypeOrmModule.forFeature([ApiKeyEntity, AuditEntryEntity])],
   controllers: [ApiKeysController, AuditController],
   providers: [
     ApiKeyVerifier,

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { ActivityModule } from '../activity/activity.module';
 import { SourcesModule } from '../webhooks/sources/sources.module';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { DeadLettersService } from './dead-letters/dead-letters.service';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesRepository } from './deliveries.repository';
+import { DeliveryEntity } from './delivery.entity';
 import { DeliveryProcessor } from './delivery-processor';
 import { DeliveryReader } from './delivery-reader';
 import { DeliveryReplayer } from './delivery-replayer';
@@ -18,7 +20,7 @@ import { RetentionService } from './retention.service';
  * processing into the record, replay, dead letters and retention.
  */
 @Module({
-  imports: [SourcesModule, ActivityModule],
+  imports: [SourcesModule, ActivityModule, TypeOrmModule.forFeature([DeliveryEntity])],
   controllers: [DeliveriesController, DeadLettersController],
   providers: [
     DeliveryStore,

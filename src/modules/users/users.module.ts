@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityResolver } from './identity-resolver';
+import { IdentityEntity } from './identity.entity';
+import { PersonEntity } from './person.entity';
 import { PeopleAdminController } from './people-admin.controller';
 import { PeopleAdminService } from './people-admin.service';
 import { PeopleController } from './people.controller';
@@ -11,8 +14,9 @@ import { PeopleRepository } from './people.repository';
  * administration of people.
  */
 @Module({
+  imports: [TypeOrmModule.forFeature([PersonEntity, IdentityEntity])],
   controllers: [PeopleController, PeopleAdminController],
   providers: [IdentityResolver, PeopleRepository, PeopleAdminService],
-  exports: [IdentityResolver, PeopleRepository],
+  exports: [IdentityResolver, PeopleRepository, TypeOrmModule],
 })
 export class UsersModule {}

@@ -6,7 +6,8 @@ import { PersonEntity } from './person.entity';
  *
  * Two of its indexes are on `lower(email)`, an expression TypeORM's @Index cannot state: they
  * are declared by name with `synchronize: false` (the schema builder leaves them to the
- * migration) and their definitions are checked by the schema-drift test against the SQL.
+ * migration), their SQL is `expressionIndexes`, and the schema-drift test checks that against
+ * the migrated database. The email-only one is what the resolver's ON CONFLICT relies on.
  */
 @Entity('identities')
 @Index('identities_account_unique', ['provider', 'externalId'], {
@@ -17,6 +18,13 @@ import { PersonEntity } from './person.entity';
 @Index('identities_verified_email_idx', { synchronize: false })
 @Index('identities_person_idx', ['personId'])
 export class IdentityEntity {
+  static readonly expressionIndexes = {
+    identities_email_only_unique: `CREATE UNIQUE INDEX identities_email_only_unique
+      ON identities (provider, lower(email)) WHERE external_id IS NULL`,
+    identities_verified_email_idx: `CREATE INDEX identities_verified_email_idx
+      ON identities (lower(email)) WHERE email_verified`,
+  };
+
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 

@@ -159,9 +159,9 @@ describe('schema drift: migrations and entities agree', () => {
     expect(mismatches).toEqual([]);
   });
 
-  it('every *.entity.ts under src/ is registered (TypeOrmModule.forFeature) by some module', () => {
+  it('every *.entity.ts under src/ is registered (TypeOrmModule.forFeature) by some module', async () => {
     const files = entityFiles(SRC);
-    for (const file of files) require(file);
+    for (const file of files) await import(file);
     const declared = getMetadataArgsStorage()
       .tables.filter((t) => t.type === 'regular')
       .map((t) => t.target)

@@ -4,7 +4,7 @@ import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { JobName, QueueName } from '../src/core/jobs/job-catalogue';
 import { JobsService } from '../src/core/jobs/jobs.service';
-import { ActivityModule } from '../src/modules/activity/activity.module';
+import { UsersModule } from '../src/modules/users/users.module';
 import { IdentityResolver } from '../src/modules/users/identity-resolver';
 import { eventually, githubHeaders, startTestApp, TestApp } from './support/test-app';
 import { testEnv } from './support/test-env';
@@ -750,7 +750,7 @@ describe('delivery processing behaviour (real HTTP, PostgreSQL, Redis)', () => {
       });
 
       it('links an identity to a person; the person it leaves empty is deleted', async () => {
-        const resolver = app().app.select(ActivityModule).get(IdentityResolver, { strict: true });
+        const resolver = app().app.select(UsersModule).get(IdentityResolver, { strict: true });
         const forget = jest.spyOn(resolver, 'forget');
         try {
           const response = await app().request('POST', `${ADMIN}/people/${people.ada}/identities`, {

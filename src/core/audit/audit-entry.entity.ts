@@ -33,5 +33,5 @@ export class AuditEntryEntity {
   statusCode!: number | null;
 
   @Column('jsonb', { nullable: true })
-  details!: Record<string, unknown> | null;
+  details!: unknown;
 }

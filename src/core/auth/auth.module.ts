@@ -2,10 +2,12 @@ import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
+import { AuditLogRepository } from '../audit/audit-log.repository';
 import { AuditController } from '../audit/audit.controller';
 import { AuditInterceptor } from '../audit/audit.interceptor';
 import { AuditService } from '../audit/audit.service';
 import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeyVerifier } from './api-key.verifier';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
@@ -18,7 +20,9 @@ import { ApiKeysService } from './api-keys.service';
   providers: [
     ApiKeyVerifier,
     ApiKeysService,
+    ApiKeysRepository,
     AuditService,
+    AuditLogRepository,
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
   exports: [ApiKeyVerifier, ApiKeysService, AuditService],

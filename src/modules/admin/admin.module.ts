@@ -3,6 +3,8 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { Module } from '@nestjs/common';
 import { ALL_QUEUES } from '../../core/jobs/job-catalogue';
+import { ActivityReadModule } from '../activity/read/activity-read.module';
+import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { BULL_BOARD_ROUTE, BullBoardAuth } from './bull-board/bull-board-auth';
 import { QueueAdminService } from './queues/queue-admin.service';
 import { QueuesController } from './queues/queues.controller';
@@ -13,6 +15,8 @@ import { RepositoryTriggersController } from './triggers/repository-triggers.con
   imports: [
     BullBoardModule.forRoot({ route: BULL_BOARD_ROUTE, adapter: FastifyAdapter }),
     BullBoardModule.forFeature(...ALL_QUEUES.map((name) => ({ name, adapter: BullMQAdapter }))),
+    DeliveriesModule,
+    ActivityReadModule,
   ],
   controllers: [QueuesController, RepositoryTriggersController],
   providers: [QueueAdminService, BullBoardAuth],

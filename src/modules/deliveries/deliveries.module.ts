@@ -7,6 +7,7 @@ import { DeadLettersService } from './dead-letters/dead-letters.service';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryEntity } from './delivery.entity';
+import { DeliveryLifecycleRepository } from './delivery-lifecycle.repository';
 import { DeliveryProcessor } from './delivery-processor';
 import { DeliveryReader } from './delivery-reader';
 import { DeliveryReplayer } from './delivery-replayer';
@@ -30,9 +31,10 @@ import { RetentionService } from './retention.service';
     DeliveryProcessor,
     DeliveryReader,
     DeliveriesRepository,
+    DeliveryLifecycleRepository,
     DeliveryReplayer,
     DeadLettersService,
   ],
-  exports: [DeliveryStore, DeliveryReplayer],
+  exports: [DeliveryStore, DeliveryReplayer, DeliveryLifecycleRepository],
 })
 export class DeliveriesModule {}

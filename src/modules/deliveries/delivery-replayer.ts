@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Job } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../../core/http/app-error';
 import { JobName, JobPayloads, QueueName } from '../../core/jobs/job-catalogue';
 import { JobHandler } from '../../core/jobs/job-handler.decorator';
 import { JobsService } from '../../core/jobs/jobs.service';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryFilter } from './delivery-filter';
+import { DeliveryLifecycleRepository } from './delivery-lifecycle.repository';
+import { DeliveryStatus } from './delivery-status';
 import { OutboxRelay } from './outbox-relay';
 
 const PAGE = 500;
@@ -16,19 +16,16 @@ const PAGE = 500;
 @Injectable()
 export class DeliveryReplayer {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly lifecycle: DeliveryLifecycleRepository,
     private readonly deliveries: DeliveriesRepository,
     private readonly jobs: JobsService,
     private readonly relay: OutboxRelay,
   ) {}
 
   async replayOne(id: string): Promise<void> {
-    const [row] = await this.dataSource.query<{ status: string }[]>(
-      'SELECT status FROM deliveries WHERE id = $1',
-      [id],
-    );
-    if (!row) throw new AppError(ErrorCode.NotFound, `Delivery ${id} does not exist`);
-    if (row.status === 'processing') {
+    const status = await this.lifecycle.statusOf(id);
+    if (!status) throw new AppError(ErrorCode.NotFound, `Delivery ${id} does not exist`);
+    if (status === DeliveryStatus.Processing) {
       throw new AppError(
         ErrorCode.Conflict,
         `Delivery ${id} is being processed; replay it once it has finished`,
@@ -72,12 +69,7 @@ export class DeliveryReplayer {
     // A job a worker holds cannot be removed; it finishes on its own, and the new job (same
     // id) is then added by the relay once the row is back to `received`.
     await Promise.allSettled(ids.map((id) => queue.remove(id)));
-    await this.dataSource.query(
-      `UPDATE deliveries SET status = 'received', attempts = 0, last_error = NULL, processed_at = NULL,
-         queued_at = NULL, checked_at = NULL, updated_at = now()
-       WHERE id = ANY($1::uuid[]) AND status <> 'processing'`,
-      [ids],
-    );
+    await this.lifecycle.resetForReplay(ids);
     await this.relay.relay(ids);
   }
 }

@@ -7,12 +7,11 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '../../config/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { SchedulerLock } from '../../core/database/scheduler-lock';
 import { QueueName } from '../../core/jobs/job-catalogue';
 import { JobsService } from '../../core/jobs/jobs.service';
 import { MetricsService } from '../../core/observability/metrics.service';
+import { DeliveryLifecycleRepository } from './delivery-lifecycle.repository';
 import { OutboxRelay } from './outbox-relay';
 
 const SWEEP_JOB = 'outbox-sweep';
@@ -32,7 +31,7 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(OutboxSweeper.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly lifecycle: DeliveryLifecycleRepository,
     private readonly relay: OutboxRelay,
     private readonly jobs: JobsService,
     private readonly lock: SchedulerLock,
@@ -80,33 +79,16 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
   async sweep(lostAfterMs = this.config.outboxLostAfterMs): Promise<SweepResult> {
     this.relay.kick();
     await this.relay.settled();
-    // Quiet the longest first (no queueing, no check since); checking moves a row to the back,
-    // so every pass makes progress through a backlog. greatest() skips NULLs.
-    const candidates = await this.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM deliveries
-       WHERE status IN ('queued', 'processing', 'failed')
-         AND greatest(checked_at, queued_at, received_at) < now() - $1 * interval '1 millisecond'
-       ORDER BY greatest(checked_at, queued_at, received_at) LIMIT $2`,
-      [lostAfterMs, BATCH],
-    );
-    const ids = candidates.map((r) => r.id);
+    const ids = await this.lifecycle.quietInFlight(lostAfterMs, BATCH);
     const states = await this.jobs.jobStates(QueueName.Deliveries, ids);
     const missing = ids.filter((id) => states.get(id) === 'unknown');
     const givenUp = ids.filter((id) => states.get(id) === 'failed');
     await this.relay.relay(missing);
     if (givenUp.length > 0) {
-      await this.dataSource.query(
-        `UPDATE deliveries SET status = 'dead', updated_at = now(),
-           last_error = coalesce(last_error, 'the job failed without recording a reason (worker lost)')
-         WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'processing', 'failed')`,
-        [givenUp],
-      );
+      await this.lifecycle.markGivenUp(givenUp);
     }
     if (ids.length > 0) {
-      await this.dataSource.query(
-        `UPDATE deliveries SET checked_at = now() WHERE id = ANY($1::uuid[])`,
-        [ids],
-      );
+      await this.lifecycle.markChecked(ids);
     }
     this.metrics.deliveriesRecovered.inc({ outcome: 'requeued' }, missing.length);
     this.metrics.deliveriesRecovered.inc({ outcome: 'dead' }, givenUp.length);
@@ -114,11 +96,8 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async measureLag(): Promise<void> {
-    const [row] = await this.dataSource.query<{ pending: string; oldest: number | null }[]>(
-      `SELECT count(*) AS pending, extract(epoch FROM now() - min(received_at))::float AS oldest
-       FROM deliveries WHERE status = 'received'`,
-    );
-    this.metrics.outboxPending.set(Number(row.pending));
-    this.metrics.outboxLag.set(row.oldest ?? 0);
+    const backlog = await this.lifecycle.outboxBacklog();
+    this.metrics.outboxPending.set(backlog.pending);
+    this.metrics.outboxLag.set(backlog.oldestSeconds);
   }
 }

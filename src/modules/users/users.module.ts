@@ -6,6 +6,7 @@ import { PersonEntity } from './person.entity';
 import { PeopleAdminController } from './people-admin.controller';
 import { PeopleAdminService } from './people-admin.service';
 import { PeopleController } from './people.controller';
+import { PeopleLinksRepository } from './people-links.repository';
 import { PeopleRepository } from './people.repository';
 
 /**
@@ -16,7 +17,7 @@ import { PeopleRepository } from './people.repository';
 @Module({
   imports: [TypeOrmModule.forFeature([PersonEntity, IdentityEntity])],
   controllers: [PeopleController, PeopleAdminController],
-  providers: [IdentityResolver, PeopleRepository, PeopleAdminService],
+  providers: [IdentityResolver, PeopleRepository, PeopleLinksRepository, PeopleAdminService],
   exports: [IdentityResolver, PeopleRepository, TypeOrmModule],
 })
 export class UsersModule {}

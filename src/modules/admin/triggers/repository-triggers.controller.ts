@@ -1,10 +1,9 @@
 import { Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../../../core/http/app-error';
 import { JobName } from '../../../core/jobs/job-catalogue';
 import { JobsService } from '../../../core/jobs/jobs.service';
+import { RepositoriesRepository } from '../../activity/read/repositories.repository';
 
 /** An operator asked: run now rather than after the follow-up burst window. */
 const NOW = { delayMs: 0 };
@@ -22,7 +21,7 @@ export class TriggerAcceptedView {
 export class RepositoryTriggersController {
   constructor(
     private readonly jobs: JobsService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repositories: RepositoriesRepository,
   ) {}
 
   @Post(':id/reindex')
@@ -44,10 +43,7 @@ export class RepositoryTriggersController {
   }
 
   private async ensureExists(id: string): Promise<void> {
-    const [row] = await this.dataSource.query<{ id: string }[]>(
-      'SELECT id FROM repositories WHERE id = $1',
-      [id],
-    );
-    if (!row) throw new AppError(ErrorCode.NotFound, `Repository ${id} does not exist`);
+    if (!(await this.repositories.exists(id)))
+      throw new AppError(ErrorCode.NotFound, `Repository ${id} does not exist`);
   }
 }

@@ -1,16 +1,6 @@
+import { PageQuery } from '../http/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-  ValidateBy,
-} from 'class-validator';
+import { IsISO8601, IsOptional, IsString, Length, Matches, ValidateBy } from 'class-validator';
 
 /** PostgreSQL text cannot hold NUL characters. */
 const WithoutNul = () =>
@@ -24,7 +14,7 @@ const WithoutNul = () =>
 /** Years PostgreSQL can read (ISO 8601 allows year 0000, PostgreSQL does not). */
 const PG_YEAR = /^(?!0000)\d{4}-/;
 
-export class ListAuditQuery {
+export class ListAuditQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Key id (`admin-token` for the bootstrap ADMIN_TOKEN)' })
   @IsOptional()
   @IsString()
@@ -50,20 +40,6 @@ export class ListAuditQuery {
   @IsISO8601({ strict: true, strictSeparator: true })
   @Matches(PG_YEAR, { message: 'to must be a date in the years 0001-9999' })
   to?: string;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 4096)
-  cursor?: string;
-
-  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 }
 
 export class AuditEntryView {

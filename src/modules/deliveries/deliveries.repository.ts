@@ -8,32 +8,32 @@ import { DeadLetterView } from './dead-letters/dead-letter.dto';
 import { DeliveryFilter } from './delivery-filter';
 import { DeliveryStatus } from './delivery-status';
 import { DeliveryDetailView, DeliverySummaryView } from './delivery.dto';
+import { DeliveryEntity } from './delivery.entity';
 
-interface DeliveryRow {
-  id: string;
-  provider: string;
-  source: string;
-  provider_delivery_id: string;
-  event: string;
-  action: string | null;
-  repository: string | null;
-  status: string;
-  attempts: number;
-  last_error: string | null;
-  body_size: number;
-  received_at: Date;
-  queued_at: Date | null;
-  processed_at: Date | null;
-}
+/** A listed delivery: the entity's columns, selected under its property names. */
+type DeliveryRow = Pick<
+  DeliveryEntity,
+  | 'id'
+  | 'provider'
+  | 'source'
+  | 'providerDeliveryId'
+  | 'event'
+  | 'action'
+  | 'repository'
+  | 'status'
+  | 'attempts'
+  | 'lastError'
+  | 'bodySize'
+  | 'receivedAt'
+  | 'queuedAt'
+  | 'processedAt'
+>;
 
-interface DetailRow extends DeliveryRow {
-  headers: Record<string, string>;
-  content_type: string;
-  body: Buffer | null;
-}
+type DetailRow = DeliveryRow & Pick<DeliveryEntity, 'headers' | 'contentType' | 'body'>;
 
-const SUMMARY_COLUMNS = `id, provider, source, provider_delivery_id, event, action, repository, status,
-  attempts, last_error, body_size, received_at, queued_at, processed_at`;
+const SUMMARY_COLUMNS = `id, provider, source, provider_delivery_id AS "providerDeliveryId", event,
+  action, repository, status, attempts, last_error AS "lastError", body_size AS "bodySize",
+  received_at AS "receivedAt", queued_at AS "queuedAt", processed_at AS "processedAt"`;
 
 const DEAD_LISTING = keysetCursor({
   name: 'dead-letters',
@@ -42,19 +42,20 @@ const DEAD_LISTING = keysetCursor({
   direction: 'desc',
 });
 
-interface DeadRow {
-  id: string;
-  provider: string;
-  source: string;
-  provider_delivery_id: string;
-  event: string;
-  action: string | null;
-  repository: string | null;
-  attempts: number;
-  last_error: string | null;
-  received_at: Date;
-  updated_at: Date;
-}
+type DeadRow = Pick<
+  DeliveryEntity,
+  | 'id'
+  | 'provider'
+  | 'source'
+  | 'providerDeliveryId'
+  | 'event'
+  | 'action'
+  | 'repository'
+  | 'attempts'
+  | 'lastError'
+  | 'receivedAt'
+  | 'updatedAt'
+>;
 
 const LISTING = keysetCursor({
   name: 'deliveries',
@@ -80,17 +81,17 @@ function summary(row: DeliveryRow): DeliverySummaryView {
     id: row.id,
     provider: row.provider,
     source: row.source,
-    providerDeliveryId: row.provider_delivery_id,
+    providerDeliveryId: row.providerDeliveryId,
     event: row.event,
     action: row.action,
     repository: row.repository,
     status: row.status,
     attempts: row.attempts,
-    lastError: row.last_error,
-    bodySize: row.body_size,
-    receivedAt: row.received_at.toISOString(),
-    queuedAt: row.queued_at?.toISOString() ?? null,
-    processedAt: row.processed_at?.toISOString() ?? null,
+    lastError: row.lastError,
+    bodySize: row.bodySize,
+    receivedAt: row.receivedAt.toISOString(),
+    queuedAt: row.queuedAt?.toISOString() ?? null,
+    processedAt: row.processedAt?.toISOString() ?? null,
   };
 }
 
@@ -117,14 +118,15 @@ export class DeliveriesRepository {
 
   async detail(id: string): Promise<DeliveryDetailView> {
     const [row] = await this.dataSource.query<DetailRow[]>(
-      `SELECT ${SUMMARY_COLUMNS}, headers, content_type, body FROM deliveries WHERE id = $1`,
+      `SELECT ${SUMMARY_COLUMNS}, headers, content_type AS "contentType", body
+       FROM deliveries WHERE id = $1`,
       [id],
     );
     if (!row) throw new AppError(ErrorCode.NotFound, `Delivery ${id} does not exist`);
     return {
       ...summary(row),
       headers: row.headers,
-      contentType: row.content_type,
+      contentType: row.contentType,
       body: row.body ? row.body.toString('utf8') : null,
     };
   }
@@ -165,8 +167,9 @@ export class DeliveriesRepository {
     const query = whereFilter(new SqlQuery(), { ...filter, status: DeliveryStatus.Dead });
     if (cursor) query.where(DEAD_LISTING.after(cursor, query.param));
     const rows = await this.dataSource.query<(DeadRow & PositionedRow)[]>(
-      `SELECT id, provider, source, provider_delivery_id, event, action, repository, attempts,
-         last_error, received_at, updated_at, ${DEAD_LISTING.select}
+      `SELECT id, provider, source, provider_delivery_id AS "providerDeliveryId", event, action,
+         repository, attempts, last_error AS "lastError", received_at AS "receivedAt",
+         updated_at AS "updatedAt", ${DEAD_LISTING.select}
        FROM deliveries WHERE ${query.whereSql}
        ORDER BY ${DEAD_LISTING.orderBy} LIMIT ${query.param(limit + 1)}`,
       query.params,
@@ -181,13 +184,13 @@ function deadLetterOf(row: DeadRow): DeadLetterView {
     id: row.id,
     provider: row.provider,
     source: row.source,
-    providerDeliveryId: row.provider_delivery_id,
+    providerDeliveryId: row.providerDeliveryId,
     event: row.event,
     action: row.action,
     repository: row.repository,
     attempts: row.attempts,
-    lastError: row.last_error,
-    receivedAt: row.received_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    lastError: row.lastError,
+    receivedAt: row.receivedAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
   };
 }

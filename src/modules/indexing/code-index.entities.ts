@@ -1,10 +1,24 @@
-import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { RepositoryEntity } from '../activity/entities/repository.entity';
 
 /** One file content, stored once by its git blob SHA however many paths hold it. */
 @Entity('code_blobs')
 // gin (content gin_trgm_ops): TypeORM cannot describe an operator class; the migration owns it.
 @Index('code_blobs_content_trgm_idx', { synchronize: false })
 export class CodeBlobEntity {
+  static readonly expressionIndexes = {
+    code_blobs_content_trgm_idx: `CREATE INDEX code_blobs_content_trgm_idx
+      ON code_blobs USING gin (content gin_trgm_ops)`,
+  };
+
   @PrimaryColumn('text')
   sha!: string;
 
@@ -28,10 +42,18 @@ export class CodeBlobEntity {
 @Index('code_symbols_name_trgm_idx', { synchronize: false })
 @Index('code_symbols_name_prefix_idx', { synchronize: false })
 export class CodeSymbolEntity {
+  static readonly expressionIndexes = {
+    code_symbols_name_trgm_idx: `CREATE INDEX code_symbols_name_trgm_idx
+      ON code_symbols USING gin (lower(name) gin_trgm_ops)`,
+    code_symbols_name_prefix_idx: `CREATE INDEX code_symbols_name_prefix_idx
+      ON code_symbols (lower(name) text_pattern_ops)`,
+  };
+
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;
 
   @Column('text', { name: 'blob_sha' })
+  @ForeignKey(() => CodeBlobEntity, { name: 'code_symbols_blob_sha_fkey', onDelete: 'CASCADE' })
   blobSha!: string;
 
   @Column('text')
@@ -51,9 +73,13 @@ export type CodeIndexStatus = 'indexing' | 'ready' | 'failed';
 
 /** A repository's index: the state of its last run and whether a full rebuild is asked for. */
 @Entity('code_indexes')
-@Check(`status IN ('indexing', 'ready', 'failed')`)
+@Check('code_indexes_status_check', `status IN ('indexing', 'ready', 'failed')`)
 export class CodeIndexEntity {
   @PrimaryColumn('uuid', { name: 'repository_id' })
+  @ForeignKey(() => RepositoryEntity, {
+    name: 'code_indexes_repository_id_fkey',
+    onDelete: 'CASCADE',
+  })
   repositoryId!: string;
 
   @Column('text')
@@ -91,6 +117,10 @@ export class CodeIndexEntity {
 @Entity('code_index_refs')
 export class CodeIndexRefEntity {
   @PrimaryColumn('uuid', { name: 'repository_id' })
+  @ForeignKey(() => RepositoryEntity, {
+    name: 'code_index_refs_repository_id_fkey',
+    onDelete: 'CASCADE',
+  })
   repositoryId!: string;
 
   @PrimaryColumn('text')
@@ -115,7 +145,11 @@ export class CodeIndexRefEntity {
 /** A path of an indexed ref: its blob, or why it was skipped. */
 @Entity('code_index_files')
 @Index('code_index_files_blob_idx', ['blobSha'], { where: 'blob_sha IS NOT NULL' })
-@Check(`(blob_sha IS NULL) = (skipped_reason IS NOT NULL)`)
+@Check('code_index_files_check', `(blob_sha IS NULL) = (skipped_reason IS NOT NULL)`)
+@ForeignKey(() => CodeIndexRefEntity, ['repositoryId', 'ref'], ['repositoryId', 'ref'], {
+  name: 'code_index_files_repository_id_ref_fkey',
+  onDelete: 'CASCADE',
+})
 export class CodeIndexFileEntity {
   @PrimaryColumn('uuid', { name: 'repository_id' })
   repositoryId!: string;

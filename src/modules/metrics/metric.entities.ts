@@ -1,9 +1,25 @@
-import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import {
+  Check,
+  Column,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
+import { PullRequestEntity } from '../activity/entities/pull-request.entity';
+import { RepositoryEntity } from '../activity/entities/repository.entity';
 
 /** Per-repository metric settings; a repository without a row uses the defaults. */
 @Entity('repository_metric_settings')
 export class RepositoryMetricSettingsEntity {
-  @PrimaryColumn('uuid', { name: 'repository_id' }) repositoryId!: string;
+  @PrimaryColumn('uuid', { name: 'repository_id' })
+  @ForeignKey(() => RepositoryEntity, {
+    name: 'repository_metric_settings_repository_id_fkey',
+    onDelete: 'CASCADE',
+  })
+  repositoryId!: string;
   @Column('text', { name: 'production_pattern', default: '^(prod|production)$' })
   productionPattern!: string;
   @Column('text', { name: 'incident_label_pattern', default: '^incident$' })
@@ -16,6 +32,7 @@ export class RepositoryMetricSettingsEntity {
 /** The earliest time since which a write may have changed a repository's figures. */
 @Entity('metric_dirty')
 @Index('metric_dirty_repository_idx', ['repositoryId', 'id'])
+@Check('metric_dirty_kind_check', `kind IN ('record', 'issue', 'ci_run')`)
 export class MetricDirtyEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' }) id!: string;
   @Column('uuid', { name: 'repository_id' }) repositoryId!: string;
@@ -30,9 +47,17 @@ export class MetricDirtyEntity {
 @Index('metric_deployments_repository_time_idx', ['repositoryId', 'finishedAt'])
 @Index('metric_deployments_time_idx', ['finishedAt'])
 @Index('metric_deployments_recovered_idx', ['recoveredAt'], { where: 'failed_by IS NOT NULL' })
+@Check('metric_deployments_source_check', `source IN ('deployment', 'ci_run')`)
+@Check('metric_deployments_outcome_check', `outcome IN ('success', 'failure')`)
+@Check('metric_deployments_failed_by_check', `failed_by IN ('status', 'incident')`)
 export class MetricDeploymentEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
-  @Column('uuid', { name: 'repository_id' }) repositoryId!: string;
+  @Column('uuid', { name: 'repository_id' })
+  @ForeignKey(() => RepositoryEntity, {
+    name: 'metric_deployments_repository_id_fkey',
+    onDelete: 'CASCADE',
+  })
+  repositoryId!: string;
   @Column('text') source!: 'deployment' | 'ci_run';
   @Column('uuid', { name: 'source_id' }) sourceId!: string;
   @Column('text') environment!: string;
@@ -57,7 +82,12 @@ export class MetricDeploymentEntity {
 export class MetricChangeEntity {
   @PrimaryColumn('uuid', { name: 'repository_id' }) repositoryId!: string;
   @PrimaryColumn('text') sha!: string;
-  @Column('uuid', { name: 'deployment_id' }) deploymentId!: string;
+  @Column('uuid', { name: 'deployment_id' })
+  @ForeignKey(() => MetricDeploymentEntity, {
+    name: 'metric_changes_deployment_id_fkey',
+    onDelete: 'CASCADE',
+  })
+  deploymentId!: string;
   @Column('uuid', { name: 'author_identity_id', nullable: true }) authorIdentityId!: string | null;
   @Column('uuid', { name: 'pull_request_id', nullable: true }) pullRequestId!: string | null;
   @Column('timestamptz', { name: 'started_at' }) startedAt!: Date;
@@ -70,7 +100,12 @@ export class MetricChangeEntity {
 @Index('metric_pull_requests_repository_time_idx', ['repositoryId', 'mergedAt'])
 @Index('metric_pull_requests_time_idx', ['mergedAt'])
 export class MetricPullRequestEntity {
-  @PrimaryColumn('uuid', { name: 'pull_request_id' }) pullRequestId!: string;
+  @PrimaryColumn('uuid', { name: 'pull_request_id' })
+  @ForeignKey(() => PullRequestEntity, {
+    name: 'metric_pull_requests_pull_request_id_fkey',
+    onDelete: 'CASCADE',
+  })
+  pullRequestId!: string;
   @Column('uuid', { name: 'repository_id' }) repositoryId!: string;
   @Column('uuid', { name: 'author_identity_id', nullable: true }) authorIdentityId!: string | null;
   @Column('timestamptz', { name: 'merged_at' }) mergedAt!: Date;
@@ -97,7 +132,12 @@ export class MetricPullRequestEntity {
 @Entity('metric_review_turnarounds')
 @Index('metric_review_turnarounds_time_idx', ['repositoryId', 'mergedAt'])
 export class MetricReviewTurnaroundEntity {
-  @PrimaryColumn('uuid', { name: 'pull_request_id' }) pullRequestId!: string;
+  @PrimaryColumn('uuid', { name: 'pull_request_id' })
+  @ForeignKey(() => MetricPullRequestEntity, {
+    name: 'metric_review_turnarounds_pull_request_id_fkey',
+    onDelete: 'CASCADE',
+  })
+  pullRequestId!: string;
   @PrimaryColumn('uuid', { name: 'reviewer_identity_id' }) reviewerIdentityId!: string;
   @Column('uuid', { name: 'repository_id' }) repositoryId!: string;
   @Column('timestamptz', { name: 'merged_at' }) mergedAt!: Date;

@@ -1,4 +1,13 @@
-import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import {
+  Column,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
+import { PersonEntity } from './person.entity';
 
 /** A named group of people; every metric can be asked for a team. */
 @Entity('teams')
@@ -13,6 +22,11 @@ export class TeamEntity {
 @Entity('team_members')
 @Index('team_members_person_idx', ['personId'])
 export class TeamMemberEntity {
-  @PrimaryColumn('uuid', { name: 'team_id' }) teamId!: string;
-  @PrimaryColumn('uuid', { name: 'person_id' }) personId!: string;
+  @PrimaryColumn('uuid', { name: 'team_id' })
+  @ForeignKey(() => TeamEntity, { name: 'team_members_team_id_fkey', onDelete: 'CASCADE' })
+  teamId!: string;
+
+  @PrimaryColumn('uuid', { name: 'person_id' })
+  @ForeignKey(() => PersonEntity, { name: 'team_members_person_id_fkey', onDelete: 'CASCADE' })
+  personId!: string;
 }

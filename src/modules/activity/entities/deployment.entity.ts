@@ -42,6 +42,10 @@ export class DeploymentEntity {
   @Column('timestamptz', { name: 'latest_state_at', nullable: true })
   latestStateAt!: Date | null;
 
+  /** Whether the environment counts as production (migration 0010); NULL until decided. */
+  @Column('boolean', { nullable: true })
+  production!: boolean | null;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 

@@ -11,6 +11,9 @@ export type PullRequestState = 'open' | 'closed' | 'merged';
 @Index('pull_requests_state_idx', ['repositoryId', 'state', 'updatedAt'])
 @Index('pull_requests_merged_idx', ['mergedAt'], { where: 'merged_at IS NOT NULL' })
 @Index('pull_requests_author_idx', ['authorIdentityId'])
+@Index('pull_requests_merge_commit_idx', ['repositoryId', 'mergeCommitSha'], {
+  where: 'merge_commit_sha IS NOT NULL',
+})
 export class PullRequestEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -79,6 +82,9 @@ export class PullRequestEntity {
 
   @Column('timestamptz', { name: 'closed_at', nullable: true })
   closedAt!: Date | null;
+
+  @Column('text', { name: 'merge_commit_sha', nullable: true })
+  mergeCommitSha!: string | null;
 
   @Column('timestamptz', { name: 'merged_at', nullable: true })
   mergedAt!: Date | null;

@@ -1,4 +1,13 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  PrimaryColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { RepositoryEntity } from '../../activity/entities/repository.entity';
+import { SourceEntity } from '../../webhooks/sources/source.entity';
 
 /** Sealed (SecretCipher) API credentials of a named source. Plaintext never leaves the store. */
 export interface SealedForgeCredentials {
@@ -11,6 +20,7 @@ export interface SealedForgeCredentials {
 @Entity('forge_access')
 export class ForgeAccessEntity {
   @PrimaryColumn('uuid', { name: 'source_id' })
+  @ForeignKey(() => SourceEntity, { name: 'forge_access_source_id_fkey', onDelete: 'CASCADE' })
   sourceId!: string;
 
   @Column('text', { name: 'web_url' })
@@ -19,10 +29,10 @@ export class ForgeAccessEntity {
   @Column('text', { name: 'api_url' })
   apiUrl!: string;
 
-  @Column('jsonb')
+  @Column('jsonb', { default: {} })
   credentials!: SealedForgeCredentials;
 
-  @Column('text', { array: true })
+  @Column('text', { array: true, default: () => "'{comment,status}'" })
   feedback!: string[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
@@ -36,6 +46,10 @@ export class ForgeAccessEntity {
 @Entity('forge_repository_feedback')
 export class RepositoryFeedbackEntity {
   @PrimaryColumn('uuid', { name: 'repository_id' })
+  @ForeignKey(() => RepositoryEntity, {
+    name: 'forge_repository_feedback_repository_id_fkey',
+    onDelete: 'CASCADE',
+  })
   repositoryId!: string;
 
   @Column('text', { array: true })

@@ -1,4 +1,12 @@
-import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 
 export type ReconciliationTrigger = 'start' | 'schedule' | 'manual';
 export type ReconciliationStatus = 'running' | 'finished' | 'failed';
@@ -6,6 +14,8 @@ export type ReconciliationStatus = 'running' | 'finished' | 'failed';
 /** One walk over every known hook's deliveries. */
 @Entity('reconciliation_runs')
 @Index('reconciliation_runs_started_idx', ['startedAt', 'id'])
+@Check('reconciliation_runs_trigger_check', `trigger IN ('start', 'schedule', 'manual')`)
+@Check('reconciliation_runs_status_check', `status IN ('running', 'finished', 'failed')`)
 export class ReconciliationRunEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -13,28 +23,28 @@ export class ReconciliationRunEntity {
   @Column('text')
   trigger!: ReconciliationTrigger;
 
-  @Column('text')
+  @Column('text', { default: 'running' })
   status!: ReconciliationStatus;
 
-  @Column('timestamptz', { name: 'started_at' })
+  @Column('timestamptz', { name: 'started_at', default: () => 'now()' })
   startedAt!: Date;
 
   @Column('timestamptz', { name: 'finished_at', nullable: true })
   finishedAt!: Date | null;
 
-  @Column('integer', { name: 'hooks_checked' })
+  @Column('integer', { name: 'hooks_checked', default: 0 })
   hooksChecked!: number;
 
-  @Column('integer', { name: 'deliveries_seen' })
+  @Column('integer', { name: 'deliveries_seen', default: 0 })
   deliveriesSeen!: number;
 
-  @Column('integer')
+  @Column('integer', { default: 0 })
   missing!: number;
 
-  @Column('integer', { name: 'redelivery_requested' })
+  @Column('integer', { name: 'redelivery_requested', default: 0 })
   redeliveryRequested!: number;
 
-  @Column('jsonb')
+  @Column('jsonb', { default: [] })
   problems!: string[];
 }
 
@@ -59,7 +69,7 @@ export class ReconciliationHookEntity {
   @Column('timestamptz', { name: 'checked_at', nullable: true })
   checkedAt!: Date | null;
 
-  @Column('timestamptz', { name: 'discovered_at' })
+  @Column('timestamptz', { name: 'discovered_at', default: () => 'now()' })
   discoveredAt!: Date;
 }
 
@@ -77,9 +87,13 @@ export class RedeliveryRequestEntity {
   providerDeliveryId!: string;
 
   @Column('uuid', { name: 'run_id', nullable: true })
+  @ForeignKey(() => ReconciliationRunEntity, {
+    name: 'redelivery_requests_run_id_fkey',
+    onDelete: 'SET NULL',
+  })
   runId!: string | null;
 
-  @Column('timestamptz', { name: 'requested_at' })
+  @Column('timestamptz', { name: 'requested_at', default: () => 'now()' })
   requestedAt!: Date;
 
   @Column('timestamptz', { name: 'recovered_at', nullable: true })

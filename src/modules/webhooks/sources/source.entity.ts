@@ -20,10 +20,10 @@ export interface SealedSecret {
   createdAt: string;
 }
 
-/** Migrations 0001 (table). The provider CHECK is widened by each migration that adds a forge. */
+/** Migrations 0001 (table); 0008 turned the provider CHECK into a name pattern, so a new forge needs no migration. */
 @Entity('webhook_sources')
 @Unique('webhook_sources_provider_slug_key', ['provider', 'slug'])
-@Check('webhook_sources_provider_check', `provider IN ('github', 'gitlab', 'gitea', 'bitbucket')`)
+@Check('webhook_sources_provider_check', `provider ~ '^[a-z][a-z0-9-]{0,31}$'`)
 @Check('webhook_sources_slug_check', `slug ~ '^[a-z0-9][a-z0-9-]{0,62}$' AND slug <> 'default'`)
 export class SourceEntity {
   @PrimaryGeneratedColumn('uuid')

@@ -53,6 +53,23 @@ describe('GitHub App: installation tokens minted and renewed (auth-app against t
     expect(commentCalls.every((r) => r.authorization?.startsWith('token ghs_'))).toBe(true);
   });
 
+  it("gives git the repository's installation token as x-access-token (minted once, cached)", async () => {
+    const access = await accessOf(app.forges, repositoryId);
+    const client = access.client();
+    const before = fake.mintedTokens;
+    const header = await client.gitAuthorization(access.repository);
+    expect(header).toMatch(/^Basic /);
+    const [user, token] = Buffer.from(header.slice('Basic '.length), 'base64')
+      .toString('utf8')
+      .split(':');
+    expect(user).toBe('x-access-token');
+    // A token the fake issued and still accepts, not the App's key or JWT.
+    expect(fake.installationTokens.has(token ?? '')).toBe(true);
+    expect(await client.gitAuthorization(access.repository)).toBe(header);
+    // The token the API calls above already use: nothing minted afresh.
+    expect(fake.mintedTokens).toBe(before);
+  });
+
   it('renews a token before it expires', async () => {
     // Tokens that lapse within the renewal margin (5 minutes) are minted afresh.
     fake.installationTokenLifetimeMs = 4 * 60_000;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SchedulerLock } from '../../core/database/scheduler-lock';
+import { ForgesModule } from '../forges/forges.module';
 import { CODE_INDEX_ENTITIES } from './code-index.entities';
 import { CodeIndexRepository } from './code-index.repository';
 import { CodeSearchRepository } from './code-search.repository';
@@ -8,7 +9,7 @@ import { CodeSearchService } from './code-search.service';
 import { IndexCleanupTask } from './index-cleanup.task';
 import { IndexRepositoryHandler } from './index-repository.handler';
 import { IndexingService } from './indexing.service';
-import { ConfiguredOriginResolver, MirrorRemoteResolver } from './mirror-remote-resolver';
+import { MirrorRemoteResolver, SourceCredentialsResolver } from './mirror-remote-resolver';
 import { RepositoryIndexController } from './repository-index.controller';
 import { RepositoryIndexer } from './repository-indexer';
 import { SearchController } from './search.controller';
@@ -16,10 +17,10 @@ import { SymbolExtractor } from './symbol-extractor';
 
 /** Git mirrors, the incremental blob index, code and symbol search. */
 @Module({
-  imports: [TypeOrmModule.forFeature(CODE_INDEX_ENTITIES)],
+  imports: [TypeOrmModule.forFeature(CODE_INDEX_ENTITIES), ForgesModule],
   controllers: [SearchController, RepositoryIndexController],
   providers: [
-    { provide: MirrorRemoteResolver, useClass: ConfiguredOriginResolver },
+    { provide: MirrorRemoteResolver, useClass: SourceCredentialsResolver },
     CodeIndexRepository,
     CodeSearchRepository,
     CodeSearchService,

@@ -1,12 +1,13 @@
-import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../config/config';
+import { Inject, Injectable } from '@nestjs/common';
+import { ForgeOriginRefusedError } from '../forges/forge-errors';
+import { ForgesService } from '../forges/forges.service';
 
 /** What the indexer knows of a repository when it asks where to fetch it from. */
 export interface MirrorRepository {
   id: string;
   provider: string;
   fullName: string;
-  /** The web URL a payload gave; used only when its origin is the configured one. */
+  /** The web URL a payload gave; used only when its origin is the source's. */
   url: string | null;
 }
 
@@ -19,36 +20,29 @@ export type MirrorRemote =
     }
   | { ok: false; reason: string };
 
-/**
- * Where a repository's mirror is fetched from. The one seam between indexing and forge
- * access: the default builds clone URLs from the configured forge origins; a later
- * implementation with per-source credentials replaces it by provider token.
- */
+/** Where a repository's mirror is fetched from: the one seam between indexing and forge access. */
 export abstract class MirrorRemoteResolver {
   abstract resolve(repository: MirrorRepository): Promise<MirrorRemote>;
 }
 
+/** What the resolver needs of forge access (ForgesService in the app). */
+export type RepositoryForgeLookup = Pick<ForgesService, 'forRepository'>;
+
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
 /**
- * `<configured web base>/<full_name>.git` for the repository's forge. A payload's URL is never
- * fetched unless its origin equals the configured one, and then only its path is used.
+ * `<source web base>/<full_name>.git` for the source the repository's deliveries come through,
+ * checked by that source's origin guard, with the source's API credential as a Basic
+ * `Authorization` header for git over HTTPS when it has one (anonymous otherwise). A payload's
+ * URL is never fetched: when it is on another origin, the repository is refused.
  */
 @Injectable()
-export class ConfiguredOriginResolver extends MirrorRemoteResolver {
-  constructor(private readonly config: AppConfig) {
+export class SourceCredentialsResolver extends MirrorRemoteResolver {
+  constructor(@Inject(ForgesService) private readonly forges: RepositoryForgeLookup) {
     super();
   }
 
-  resolve(repository: MirrorRepository): Promise<MirrorRemote> {
-    return Promise.resolve(this.resolveNow(repository));
-  }
-
-  private resolveNow(repository: MirrorRepository): MirrorRemote {
-    const base = this.baseFor(repository.provider);
-    if (base === undefined) {
-      return { ok: false, reason: `no web URL is configured for provider ${repository.provider}` };
-    }
+  async resolve(repository: MirrorRepository): Promise<MirrorRemote> {
     const segments = repository.fullName.split('/');
     if (segments.length < 2 || !segments.every((s) => SEGMENT.test(s) && !s.includes('..'))) {
       return {
@@ -56,32 +50,33 @@ export class ConfiguredOriginResolver extends MirrorRemoteResolver {
         reason: `repository name ${JSON.stringify(repository.fullName)} is not a forge path`,
       };
     }
-    const configured = new URL(base);
-    if (repository.url) {
-      let given: URL | undefined;
-      try {
-        given = new URL(repository.url);
-      } catch {
-        given = undefined;
-      }
-      if (given && given.origin !== configured.origin) {
+    const access = await this.forges.forRepository(repository.id);
+    if (!access) {
+      return {
+        ok: false,
+        reason: `no forge source with a web URL is configured for provider ${repository.provider}`,
+      };
+    }
+    const web = new URL(access.endpoints.webUrl);
+    if (repository.url && URL.canParse(repository.url)) {
+      const given = new URL(repository.url);
+      if (given.origin !== web.origin) {
         return {
           ok: false,
-          reason: `the repository's URL is not on the configured origin ${configured.origin}`,
+          reason: `the repository's URL is not on the source's origin ${web.origin}`,
         };
       }
     }
-    const prefix = configured.pathname.replace(/\/+$/, '');
-    return { ok: true, cloneUrl: `${configured.origin}${prefix}/${segments.join('/')}.git` };
-  }
-
-  private baseFor(provider: string): string | undefined {
-    const bases: Partial<Record<string, string | undefined>> = {
-      github: this.config.githubUrl,
-      gitlab: this.config.gitlabUrl,
-      gitea: this.config.giteaUrl,
-      bitbucket: this.config.bitbucketUrl,
-    };
-    return bases[provider];
+    const prefix = web.pathname.replace(/\/+$/, '');
+    const cloneUrl = `${web.origin}${prefix}/${segments.join('/')}.git`;
+    try {
+      access.assertAllowedOrigin(cloneUrl);
+    } catch (error) {
+      if (error instanceof ForgeOriginRefusedError) return { ok: false, reason: error.message };
+      throw error;
+    }
+    if (access.api.status !== 'available') return { ok: true, cloneUrl };
+    const authorization = await access.client().gitAuthorization(access.repository);
+    return { ok: true, cloneUrl, authorizationHeader: `Authorization: ${authorization}` };
   }
 }

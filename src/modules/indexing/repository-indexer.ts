@@ -194,6 +194,16 @@ export class RepositoryIndexer {
       ) {
         throw new IndexRefusedError(`the forge has no such repository or branch: ${error.message}`);
       }
+      if (
+        error instanceof GitError &&
+        /Authentication failed|could not read Username|HTTP 401/i.test(error.stderr)
+      ) {
+        throw new IndexRefusedError(
+          remote.authorizationHeader
+            ? `the forge refused the source's credentials for git: ${error.message}`
+            : `the forge requires credentials for git and the source has none: ${error.message}`,
+        );
+      }
       throw error;
     }
   }

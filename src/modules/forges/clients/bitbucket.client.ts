@@ -7,7 +7,13 @@ import {
   ForgeRepositoryRef,
 } from '../forge-types';
 import { Fetch } from '../outbound-policy';
-import { ForgeClient, ForgeUnsupportedError, splitFullName, StatusLimits } from './forge-client';
+import {
+  basicAuthorization,
+  ForgeClient,
+  ForgeUnsupportedError,
+  splitFullName,
+  StatusLimits,
+} from './forge-client';
 import { JsonApi } from './json-api';
 
 interface BitbucketComment {
@@ -37,8 +43,10 @@ export class BitbucketClient implements ForgeClient {
   private login: string | undefined;
 
   private readonly webUrl: string;
+  private readonly token: string;
 
   constructor(options: { apiUrl: string; webUrl: string; token: string; fetch: Fetch }) {
+    this.token = options.token;
     this.webUrl = options.webUrl.replace(/\/+$/, '');
     this.api = new JsonApi('bitbucket', options.apiUrl, `Bearer ${options.token}`, options.fetch);
   }
@@ -57,6 +65,11 @@ export class BitbucketClient implements ForgeClient {
       next = body.next;
     }
     return found;
+  }
+
+  /** Bitbucket Cloud access tokens clone over HTTPS as the password of `x-token-auth`. */
+  gitAuthorization(): Promise<string> {
+    return Promise.resolve(basicAuthorization('x-token-auth', this.token));
   }
 
   async ownLogin(): Promise<string | undefined> {

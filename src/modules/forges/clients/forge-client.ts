@@ -34,6 +34,16 @@ export interface ForgeClient {
   /** Deliveries of a hook newer than `after` (a cursor from an earlier call), oldest first. */
   listHookDeliveries(hook: ForgeHook, after: string | undefined): Promise<ForgeHookDelivery[]>;
   redeliver(hook: ForgeHook, delivery: ForgeHookDelivery): Promise<void>;
+  /**
+   * The `Authorization` header value (`Basic …`) with which git over HTTPS fetches the
+   * repository using this client's credential. Goes only into git's configuration, never a URL.
+   */
+  gitAuthorization(repo: ForgeRepositoryRef): Promise<string>;
+}
+
+/** `Basic base64(user:password)`, the header of HTTP Basic authentication as git sends it. */
+export function basicAuthorization(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 }
 
 /** What a forge cannot do, said plainly (e.g. hook deliveries on Gitea). */

@@ -7,7 +7,13 @@ import {
   ForgeRepositoryRef,
 } from '../forge-types';
 import { Fetch } from '../outbound-policy';
-import { ForgeClient, ForgeUnsupportedError, splitFullName, StatusLimits } from './forge-client';
+import {
+  basicAuthorization,
+  ForgeClient,
+  ForgeUnsupportedError,
+  splitFullName,
+  StatusLimits,
+} from './forge-client';
 import { JsonApi } from './json-api';
 
 interface GiteaComment {
@@ -23,14 +29,21 @@ export class GiteaClient implements ForgeClient {
   readonly statusLimits: StatusLimits = { context: 255, description: 255 };
   private readonly api: JsonApi;
   private login: string | undefined;
+  private readonly token: string;
 
   constructor(options: { apiUrl: string; token: string; fetch: Fetch }) {
+    this.token = options.token;
     this.api = new JsonApi('gitea', options.apiUrl, `token ${options.token}`, options.fetch);
   }
 
   private repo(ref: ForgeRepositoryRef): string {
     const { owner, name } = splitFullName(ref.fullName);
     return `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
+  }
+
+  /** Gitea takes an access token as the password of HTTP Basic, whatever the user name. */
+  gitAuthorization(): Promise<string> {
+    return Promise.resolve(basicAuthorization('hookyard', this.token));
   }
 
   async ownLogin(): Promise<string | undefined> {

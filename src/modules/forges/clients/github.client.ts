@@ -14,7 +14,7 @@ import {
   ForgeRepositoryRef,
 } from '../forge-types';
 import { Fetch } from '../outbound-policy';
-import { ForgeClient, splitFullName, StatusLimits } from './forge-client';
+import { basicAuthorization, ForgeClient, splitFullName, StatusLimits } from './forge-client';
 import { RenewingTokenCache } from './github-app-token-cache';
 
 const GitHubOctokit = Octokit.plugin(throttling, retry);
@@ -138,6 +138,22 @@ export class GitHubClient implements ForgeClient {
   ): Promise<{ octokit: GitHubOctokit; owner: string; repo: string }> {
     const { owner, name } = splitFullName(ref.fullName);
     return { octokit: await this.octokitFor(owner, name), owner, repo: name };
+  }
+
+  /**
+   * A token as the password of `x-access-token` (GitHub's documented user for git over HTTPS):
+   * the configured token, or an installation token of the App for this repository, minted and
+   * renewed by the same cache as the API calls'.
+   */
+  async gitAuthorization(ref: ForgeRepositoryRef): Promise<string> {
+    const auth = this.options.auth;
+    if ('token' in auth) return basicAuthorization('x-access-token', auth.token);
+    const { octokit } = await this.forRepo(ref);
+    const minted = (await octokit.auth({ type: 'installation' })) as { token?: unknown };
+    if (typeof minted.token !== 'string') {
+      throw new ForgeRequestError('github: no installation token for git', undefined, true);
+    }
+    return basicAuthorization('x-access-token', minted.token);
   }
 
   async ownLogin(): Promise<string | undefined> {

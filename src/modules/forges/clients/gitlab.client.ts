@@ -14,7 +14,7 @@ import {
   ForgeRepositoryRef,
 } from '../forge-types';
 import { Fetch } from '../outbound-policy';
-import { ForgeClient, StatusLimits } from './forge-client';
+import { basicAuthorization, ForgeClient, StatusLimits } from './forge-client';
 
 export interface GitLabClientOptions {
   /** Web base; the API is <webUrl>/api/v4. */
@@ -97,8 +97,10 @@ export class GitLabClient implements ForgeClient {
   private readonly hooks: InstanceType<typeof ProjectHooks<false>>;
   private readonly requester: RequesterType;
   private login: string | undefined;
+  private readonly token: string;
 
   constructor(options: GitLabClientOptions) {
+    this.token = options.token;
     const resource = {
       host: options.webUrl.replace(/\/+$/, ''),
       token: options.token,
@@ -115,6 +117,11 @@ export class GitLabClient implements ForgeClient {
     return ref.externalId !== undefined && /^\d+$/.test(ref.externalId)
       ? Number(ref.externalId)
       : ref.fullName;
+  }
+
+  /** GitLab takes an access token over HTTPS as the password of the user `oauth2`. */
+  gitAuthorization(): Promise<string> {
+    return Promise.resolve(basicAuthorization('oauth2', this.token));
   }
 
   async ownLogin(): Promise<string | undefined> {

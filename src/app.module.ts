@@ -15,6 +15,7 @@ import { ObservabilityModule } from './core/observability/observability.module';
 import { SchedulingModule } from './core/scheduling/scheduling.module';
 import { FollowupsModule } from './modules/activity/followups.module';
 import { AdminModule } from './modules/admin/admin.module';
+import { DashboardModule } from './modules/dashboard/dashboard.module';
 import { DeliveriesModule } from './modules/deliveries/deliveries.module';
 import { ActivityReadModule } from './modules/activity/read/activity-read.module';
 import { HealthModule } from './modules/health/health.module';
@@ -42,6 +43,7 @@ export class AppModule {
         ActivityReadModule,
         UsersModule,
         MetricsModule,
+        DashboardModule,
         SchedulingModule.forRoot(config),
         ...(config.runsWorkers ? [JobProcessorsModule] : []),
       ],

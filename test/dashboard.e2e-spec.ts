@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { dashboardScenario } from './fixtures/dashboard-scenario';
+import { randomUUID } from 'node:crypto';
+import { dashboardScenario, type DashboardScenario } from './fixtures/dashboard-scenario';
+import { GitServer, WorkingCopy } from './support/git-server';
 import { ADMIN_TOKEN, eventually, githubHeaders, startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -41,7 +43,12 @@ describe('dashboard in a real browser', () => {
   let page: Page;
   let profile: string;
   let readKey: string;
-  const scenario = dashboardScenario();
+  let git: GitServer;
+  let work: WorkingCopy;
+  let scenario: DashboardScenario;
+  const run = randomUUID().slice(0, 8);
+  /** A string only the seeded repository's code contains (the search must find it). */
+  const needle = `hookyard_dashboard_needle_${run}`;
   const consoleErrors: string[] = [];
   /** The probes of capabilities not built here answer 404 on purpose (the page says so). */
   const expectedMissing: string[] = [];
@@ -70,7 +77,19 @@ describe('dashboard in a real browser', () => {
     );
     rmSync(SHOTS, { recursive: true, force: true });
     mkdirSync(SHOTS, { recursive: true });
-    t = await startTestApp();
+    git = await GitServer.start();
+    t = await startTestApp({ GITHUB_URL: git.url });
+    const fullName = `dash-${run}/web`;
+    work = git.createRepository(fullName);
+    work
+      .write(
+        'src/greeting.ts',
+        `export const NEEDLE = '${needle}';\n\nexport function greet(name: string): string {\n  return \`hello \${name}\`;\n}\n`,
+      )
+      .write('README.md', '# web\n');
+    work.commit('initial');
+    work.push();
+    scenario = dashboardScenario(fullName, work.head(), git.url);
     for (const delivery of scenario.deliveries) {
       const body = JSON.stringify(delivery.payload);
       const response = await t.request('POST', '/webhooks/github', {
@@ -120,6 +139,8 @@ describe('dashboard in a real browser', () => {
     await context?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
     await t?.close();
+    await git?.close();
+    work?.dispose();
   });
 
   const shot = (name: string) =>
@@ -304,22 +325,25 @@ describe('dashboard in a real browser', () => {
     await shot('ci-failures');
   });
 
-  it('Search: finds a seeded string, or says plainly that search is not available', async () => {
-    const probe = await t.request('GET', '/api/v1/search/code?q=seeded');
-    if (probe.status === 404) expectedMissing.push('/api/v1/search/');
+  it('Search: finds a seeded string, highlights it and opens the file at its line', async () => {
     await page.getByRole('link', { name: 'Search' }).click();
-    await page.getByLabel('Search for').fill('seeded');
+    await page.getByLabel('Search for').fill(needle);
     await page.getByLabel('Search for').press('Enter');
     const results = page.getByRole('region', { name: 'Results' });
-    if (probe.status === 404) {
-      await results.getByRole('note').waitFor();
-      expect(await results.textContent()).toContain('not available');
-    } else {
-      expect(probe.status).toBe(200);
-      await results.locator('p, ul').first().waitFor();
-      expect(await results.getByRole('alert').count()).toBe(0);
-    }
+    const link = results.getByRole('link', { name: `${scenario.fullName}/src/greeting.ts:1` });
+    await link.waitFor();
+    expect(await results.locator('mark').first().textContent()).toBe(needle);
     await shot('search');
+    await link.press('Enter');
+    await page.waitForURL(/\/ui\/search\/file\?/);
+    const hit = page.locator('ol.listing li.hit');
+    await hit.waitFor();
+    expect(await hit.textContent()).toContain(needle);
+    expect(await page.locator('ol.listing li').count()).toBe(6);
+    await shot('search-file');
+
+    await page.goto(`${t.baseUrl}/ui/search?q=greet&kind=symbols`);
+    await results.getByRole('link', { name: `${scenario.fullName}/src/greeting.ts:3` }).waitFor();
   });
 
   it('logged no console error on any page', () => {

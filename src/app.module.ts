@@ -18,6 +18,7 @@ import { AdminModule } from './modules/admin/admin.module';
 import { DashboardModule } from './modules/dashboard/dashboard.module';
 import { DeliveriesModule } from './modules/deliveries/deliveries.module';
 import { ActivityReadModule } from './modules/activity/read/activity-read.module';
+import { ForgesModule } from './modules/forges/forges.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { IndexingModule } from './modules/indexing/indexing.module';
@@ -44,6 +45,7 @@ export class AppModule {
         IndexingModule,
         ActivityReadModule,
         UsersModule,
+        ForgesModule,
         MetricsModule,
         DashboardModule,
         SchedulingModule.forRoot(config),

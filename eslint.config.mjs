@@ -40,6 +40,13 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard (browser code, its own tsconfig with the DOM library).
+    files: ['web/**/*.ts', 'web/**/*.mts'],
+    languageOptions: {
+      parserOptions: { project: './web/tsconfig.json', tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
     files: ['src/config/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '.ci/**'],
     rules: { 'no-restricted-properties': 'off' },
   },

@@ -15,6 +15,7 @@ import { ObservabilityModule } from './core/observability/observability.module';
 import { SchedulingModule } from './core/scheduling/scheduling.module';
 import { FollowupsModule } from './modules/activity/followups.module';
 import { AdminModule } from './modules/admin/admin.module';
+import { DashboardModule } from './modules/dashboard/dashboard.module';
 import { DeliveriesModule } from './modules/deliveries/deliveries.module';
 import { ActivityReadModule } from './modules/activity/read/activity-read.module';
 import { ForgesModule } from './modules/forges/forges.module';
@@ -46,6 +47,7 @@ export class AppModule {
         UsersModule,
         ForgesModule,
         MetricsModule,
+        DashboardModule,
         SchedulingModule.forRoot(config),
         ...(config.runsWorkers ? [JobProcessorsModule] : []),
       ],

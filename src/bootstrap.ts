@@ -13,6 +13,7 @@ import { registerBodyParsers } from './core/http/body-parsers';
 import { answerClientError } from './core/http/client-error';
 import { refuseBeforeBody } from './core/http/pre-body-hooks';
 import { MetricsService } from './core/observability/metrics.service';
+import { serveDashboard } from './modules/dashboard/dashboard-assets';
 import { BULL_BOARD_ROUTE } from './modules/admin/bull-board/bull-board-auth';
 import { isWebhookRoute } from './modules/webhooks/webhook-request';
 import { WebhookScreen } from './modules/webhooks/webhook-screen';
@@ -134,6 +135,7 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  await serveDashboard(app);
   return app;
 }
 

@@ -1,7 +1,8 @@
 import { registeredRoutes } from '../src/bootstrap';
 import { startTestApp, TestApp } from './support/test-app';
 
-const PUBLIC_PREFIXES = ['/webhooks', '/health', '/docs', '/metrics'];
+// '/' and '/ui' serve the dashboard's public static files (every figure comes from /api/v1).
+const PUBLIC_PREFIXES = ['/webhooks', '/health', '/docs', '/metrics', '/ui'];
 
 describe('service foundation (real PostgreSQL + Redis)', () => {
   let t: TestApp;
@@ -58,6 +59,7 @@ describe('service foundation (real PostgreSQL + Redis)', () => {
       (r) =>
         r.method !== 'HEAD' &&
         r.method !== 'OPTIONS' &&
+        r.url !== '/' &&
         !PUBLIC_PREFIXES.some((p) => r.url.startsWith(p)),
     );
     expect(guarded.length).toBeGreaterThan(5);

@@ -5,9 +5,9 @@ import {
   type CiStatus,
   type DomainEvent,
   type DomainEventKind,
-} from '../../activity/domain-events';
+} from '../../../activity/domain-events';
 import { GitHubAdapter } from './github.adapter';
-import { normalizeGitHub } from './github.normalize';
+import { normalizeGitHub } from './normalize';
 
 type EventName = WebhookDefinition['name'];
 type ExampleOf<N extends EventName> = WebhookDefinition<N>['examples'][number];

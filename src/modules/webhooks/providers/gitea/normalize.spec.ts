@@ -6,10 +6,10 @@ import {
   type PushEvent,
   type ReleaseEvent,
   type ReviewEvent,
-} from '../../activity/domain-events';
-import { EVENT_TIME_UNKNOWN } from './forge-readers';
+} from '../../../activity/domain-events';
+import { EVENT_TIME_UNKNOWN } from '../forge-readers';
 import { GiteaAdapter } from './gitea.adapter';
-import { normalizeGitea } from './gitea.normalize';
+import { normalizeGitea } from './normalize';
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import { GitLabAdapter } from './gitlab.adapter';
-import { Provider, type IncomingWebhook, type SourceSecrets } from './provider-adapter';
+import { Provider, type IncomingWebhook, type SourceSecrets } from '../provider-adapter';
 
 // Published Standard Webhooks vector (standardwebhooks.com).
 const SIGNING_KEY = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

@@ -16,15 +16,15 @@ import type {
   RepositoryRef,
   ReviewEvent,
   ReviewState,
-} from '../../activity/domain-events';
+} from '../../../activity/domain-events';
 import {
   EVENT_TIME_UNKNOWN,
   latestTimestamp,
   parseNameAndEmail,
   presentActor,
   shaFromUrl,
-} from './forge-readers';
-import { omitUndefined, PayloadReader } from './payload-reader';
+} from '../forge-readers';
+import { omitUndefined, PayloadReader } from '../payload-reader';
 
 /** Bitbucket Cloud webhooks (X-Event-Key). */
 export function normalizeBitbucket(event: string, payload: unknown): DomainEvent[] {

@@ -1,4 +1,4 @@
-import { normalizeGitHub } from './github.normalize';
+import { normalizeGitHub } from './normalize';
 import {
   Provider,
   type DomainEvent,
@@ -7,9 +7,9 @@ import {
   type ProviderAdapter,
   type SourceSecrets,
   type VerifyResult,
-} from './provider-adapter';
-import { headerValue, payloadString, verifyHexHmacSignature } from './signatures';
-import { hmacSecretScheme } from './secret-schemes';
+} from '../provider-adapter';
+import { headerValue, payloadString, verifyHexHmacSignature } from '../signatures';
+import { hmacSecretScheme } from '../secret-schemes';
 
 const SIGNATURE_HEADER = 'x-hub-signature-256';
 const EVENT_HEADER = 'x-github-event';

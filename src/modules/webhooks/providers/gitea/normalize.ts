@@ -13,7 +13,7 @@ import type {
   RepositoryRef,
   ReviewEvent,
   ReviewState,
-} from '../../activity/domain-events';
+} from '../../../activity/domain-events';
 import {
   EVENT_TIME_UNKNOWN,
   isZeroSha,
@@ -21,9 +21,9 @@ import {
   presentActor,
   textsOf,
   type WebhookHeaders,
-} from './forge-readers';
-import { omitUndefined, PayloadReader } from './payload-reader';
-import { headerValue } from './signatures';
+} from '../forge-readers';
+import { omitUndefined, PayloadReader } from '../payload-reader';
+import { headerValue } from '../signatures';
 
 const EVENT_TYPE_HEADERS = ['x-gitea-event-type', 'x-forgejo-event-type', 'x-gogs-event-type'];
 

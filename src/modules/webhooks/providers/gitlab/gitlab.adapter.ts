@@ -1,4 +1,4 @@
-import { signingKeyProblem } from '../../../config/signing-key';
+import { signingKeyProblem } from '../../../../config/signing-key';
 import {
   Provider,
   type DomainEvent,
@@ -8,15 +8,15 @@ import {
   type SecretScheme,
   type SourceSecrets,
   type VerifyResult,
-} from './provider-adapter';
-import { normalizeGitLab } from './gitlab.normalize';
+} from '../provider-adapter';
+import { normalizeGitLab } from './normalize';
 import {
   configuredSecrets,
   constantTimeEqualsAny,
   headerValue,
   payloadString,
   verifyStandardWebhook,
-} from './signatures';
+} from '../signatures';
 
 const STANDARD_WEBHOOKS_SIGNATURE_HEADER = 'webhook-signature';
 const TOKEN_HEADER = 'x-gitlab-token';

@@ -1,7 +1,7 @@
 import webhookExamples from '@octokit/webhooks-examples';
 import { GitHubAdapter } from './github.adapter';
-import { Provider, type IncomingWebhook, type SourceSecrets } from './provider-adapter';
-import { hmacSha256 } from './signatures';
+import { Provider, type IncomingWebhook, type SourceSecrets } from '../provider-adapter';
+import { hmacSha256 } from '../signatures';
 
 // Published vector from docs.github.com "Validating webhook deliveries".
 const SECRET = "It's a Secret to Everybody";

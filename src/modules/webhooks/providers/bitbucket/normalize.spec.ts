@@ -6,9 +6,9 @@ import {
   type PullRequestEvent,
   type PushEvent,
   type ReviewEvent,
-} from '../../activity/domain-events';
+} from '../../../activity/domain-events';
 import { BitbucketAdapter } from './bitbucket.adapter';
-import { normalizeBitbucket } from './bitbucket.normalize';
+import { normalizeBitbucket } from './normalize';
 
 type Json = Record<string, unknown>;
 

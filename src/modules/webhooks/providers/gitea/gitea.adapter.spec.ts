@@ -1,6 +1,6 @@
 import { GiteaAdapter } from './gitea.adapter';
-import { Provider, type IncomingWebhook, type SourceSecrets } from './provider-adapter';
-import { hmacSha256 } from './signatures';
+import { Provider, type IncomingWebhook, type SourceSecrets } from '../provider-adapter';
+import { hmacSha256 } from '../signatures';
 
 const SECRET = 'gitea-hook-secret';
 const BODY = Buffer.from('{"ref":"refs/heads/main","repository":{"full_name":"acme/widgets"}}');

@@ -6,10 +6,10 @@ import {
   type ProviderAdapter,
   type SourceSecrets,
   type VerifyResult,
-} from './provider-adapter';
-import { normalizeBitbucket } from './bitbucket.normalize';
-import { headerValue, payloadString, verifyHexHmacSignature } from './signatures';
-import { hmacSecretScheme } from './secret-schemes';
+} from '../provider-adapter';
+import { normalizeBitbucket } from './normalize';
+import { headerValue, payloadString, verifyHexHmacSignature } from '../signatures';
+import { hmacSecretScheme } from '../secret-schemes';
 
 const SIGNATURE_HEADER = 'x-hub-signature';
 const EVENT_HEADER = 'x-event-key';

@@ -1,6 +1,6 @@
 import { BitbucketAdapter } from './bitbucket.adapter';
-import { Provider, type IncomingWebhook, type SourceSecrets } from './provider-adapter';
-import { hmacSha256 } from './signatures';
+import { Provider, type IncomingWebhook, type SourceSecrets } from '../provider-adapter';
+import { hmacSha256 } from '../signatures';
 
 const SECRET = 'bitbucket-hook-secret';
 const BODY = Buffer.from('{"push":{"changes":[]},"repository":{"full_name":"acme/widgets"}}');

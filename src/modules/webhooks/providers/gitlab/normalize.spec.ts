@@ -9,10 +9,10 @@ import {
   type PushEvent,
   type ReleaseEvent,
   type ReviewEvent,
-} from '../../activity/domain-events';
-import { EVENT_TIME_UNKNOWN } from './forge-readers';
+} from '../../../activity/domain-events';
+import { EVENT_TIME_UNKNOWN } from '../forge-readers';
 import { GitLabAdapter } from './gitlab.adapter';
-import { normalizeGitLab } from './gitlab.normalize';
+import { normalizeGitLab } from './normalize';
 
 type Json = Record<string, unknown>;
 

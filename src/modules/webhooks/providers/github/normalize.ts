@@ -19,8 +19,8 @@ import type {
   RepositoryRef,
   ReviewEvent,
   ReviewState,
-} from '../../activity/domain-events';
-import { omitUndefined, PayloadReader } from './payload-reader';
+} from '../../../activity/domain-events';
+import { omitUndefined, PayloadReader } from '../payload-reader';
 
 type GitHubNormalizer = (payload: PayloadReader) => DomainEvent[];
 

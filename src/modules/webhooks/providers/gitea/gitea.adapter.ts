@@ -6,10 +6,10 @@ import {
   type ProviderAdapter,
   type SourceSecrets,
   type VerifyResult,
-} from './provider-adapter';
-import { normalizeGitea } from './gitea.normalize';
-import { headerValue, payloadString, verifyHexHmacSignature } from './signatures';
-import { hmacSecretScheme } from './secret-schemes';
+} from '../provider-adapter';
+import { normalizeGitea } from './normalize';
+import { headerValue, payloadString, verifyHexHmacSignature } from '../signatures';
+import { hmacSecretScheme } from '../secret-schemes';
 
 // Gitea also sends the Gogs names, and Forgejo sends its own beside Gitea's; first found wins.
 const SIGNATURE_HEADERS = ['x-gitea-signature', 'x-forgejo-signature', 'x-gogs-signature'];

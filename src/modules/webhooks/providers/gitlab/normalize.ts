@@ -20,7 +20,7 @@ import type {
   RepositoryRef,
   ReviewEvent,
   ReviewState,
-} from '../../activity/domain-events';
+} from '../../../activity/domain-events';
 import {
   EVENT_TIME_UNKNOWN,
   earliestTimestamp,
@@ -30,9 +30,9 @@ import {
   shaFromUrl,
   textsOf,
   type WebhookHeaders,
-} from './forge-readers';
-import { omitUndefined, PayloadReader, toIsoTimestamp } from './payload-reader';
-import { headerValue } from './signatures';
+} from '../forge-readers';
+import { omitUndefined, PayloadReader, toIsoTimestamp } from '../payload-reader';
+import { headerValue } from '../signatures';
 
 const PUBLIC_VISIBILITY_LEVEL = 20;
 // GitLab replaces hidden e-mail addresses with this marker instead of leaving them out.

@@ -19,6 +19,7 @@ import { DeliveriesModule } from './modules/deliveries/deliveries.module';
 import { ActivityReadModule } from './modules/activity/read/activity-read.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { IndexingModule } from './modules/indexing/indexing.module';
 import { UsersModule } from './modules/users/users.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 
@@ -39,6 +40,7 @@ export class AppModule {
         DeliveriesModule,
         AdminModule,
         FollowupsModule,
+        IndexingModule,
         ActivityReadModule,
         UsersModule,
         MetricsModule,

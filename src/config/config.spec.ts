@@ -52,6 +52,34 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads forge origins and the code index settings', () => {
+    const defaults = loadConfig({ DATA_DIR: '/srv/hookyard' });
+    expect([
+      defaults.githubUrl,
+      defaults.gitlabUrl,
+      defaults.giteaUrl,
+      defaults.bitbucketUrl,
+    ]).toEqual(['https://github.com', 'https://gitlab.com', undefined, 'https://bitbucket.org']);
+    expect(defaults.indexing.dir).toBe('/srv/hookyard/index');
+    expect(defaults.indexing.maxFileBytes).toBe(1024 * 1024);
+    expect(defaults.indexing.excludePaths).toContain('**/package-lock.json');
+    const set = loadConfig({
+      GITEA_URL: 'https://git.example.com/forge',
+      INDEX_DIR: '/mirrors',
+      INDEX_MAX_FILE_BYTES: '2048',
+      INDEX_EXCLUDE_PATHS: 'third_party/**, *.min.js',
+    });
+    expect(set.giteaUrl).toBe('https://git.example.com/forge');
+    expect(set.indexing).toEqual({
+      dir: '/mirrors',
+      maxFileBytes: 2048,
+      excludePaths: ['third_party/**', '*.min.js'],
+    });
+    expect(() =>
+      loadConfig({ GITHUB_URL: 'ftp://example.com', INDEX_MAX_FILE_BYTES: '0' }),
+    ).toThrow(/GITHUB_URL[\s\S]*INDEX_MAX_FILE_BYTES/);
+  });
+
   it('decides roles', () => {
     const api = loadConfig({ ROLE: 'api' });
     expect([api.servesHttp, api.runsWorkers, api.runsScheduler]).toEqual([true, false, false]);

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PROVIDER_ADAPTERS } from '../modules/webhooks/providers';
 import {
   ALL_PROVIDERS,
@@ -45,6 +45,15 @@ export interface HttpServerConfig {
   keepAliveTimeoutMs: number;
 }
 
+export interface IndexingConfig {
+  /** Bare git mirrors live here (INDEX_DIR, default DATA_DIR/index). */
+  dir: string;
+  /** Files larger than this are not indexed (INDEX_MAX_FILE_BYTES). */
+  maxFileBytes: number;
+  /** Path globs never indexed: vendored trees and lockfiles (INDEX_EXCLUDE_PATHS). */
+  excludePaths: string[];
+}
+
 /**
  * The whole configuration, validated once at boot. Nothing else in the code reads
  * process.env: it asks for AppConfig through dependency injection.
@@ -73,6 +82,12 @@ export class AppConfig {
     readonly outboxLostAfterMs: number,
     readonly retention: RetentionConfig,
     readonly http: HttpServerConfig,
+    /** Web origin (and path prefix) of each forge, for clone URLs and API calls. */
+    readonly githubUrl: string,
+    readonly gitlabUrl: string,
+    readonly giteaUrl: string | undefined,
+    readonly bitbucketUrl: string,
+    readonly indexing: IndexingConfig,
   ) {}
 
   /** A copy with some values resolved at start-up (embedded database URL, generated token). */
@@ -189,6 +204,22 @@ function readProviderSecrets(r: EnvReader): ProviderSecrets {
   return secrets;
 }
 
+/** Vendored trees and lockfiles: large, generated, and noise in search results. */
+export const DEFAULT_INDEX_EXCLUDES = [
+  'node_modules/**',
+  '**/node_modules/**',
+  'vendor/**',
+  '**/package-lock.json',
+  '**/npm-shrinkwrap.json',
+  '**/yarn.lock',
+  '**/pnpm-lock.yaml',
+  '**/Cargo.lock',
+  '**/go.sum',
+  '**/poetry.lock',
+  '**/composer.lock',
+  '**/Gemfile.lock',
+];
+
 export function loadConfig(env: Env): AppConfig {
   const r = new EnvReader(env);
   const config = new AppConfig(
@@ -223,6 +254,18 @@ export function loadConfig(env: Env): AppConfig {
       headersTimeoutMs: r.int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
       requestTimeoutMs: r.int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
       keepAliveTimeoutMs: r.int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
+    },
+    r.url('GITHUB_URL', ['https:', 'http:'], 'https://github.com') ?? '',
+    r.url('GITLAB_URL', ['https:', 'http:'], 'https://gitlab.com') ?? '',
+    r.url('GITEA_URL', ['https:', 'http:']),
+    r.url('BITBUCKET_URL', ['https:', 'http:'], 'https://bitbucket.org') ?? '',
+    {
+      dir: resolve(r.string('INDEX_DIR', join(r.string('DATA_DIR', './.data'), 'index'))),
+      maxFileBytes: r.int('INDEX_MAX_FILE_BYTES', 1024 * 1024, 1, 1024 * 1024 * 1024),
+      excludePaths:
+        r.optional('INDEX_EXCLUDE_PATHS') === undefined
+          ? DEFAULT_INDEX_EXCLUDES
+          : r.list('INDEX_EXCLUDE_PATHS'),
     },
   );
   const adminToken = config.adminToken;

@@ -6,6 +6,7 @@ import { processingHotPath } from './0004-processing-hot-path';
 import { outboxCheckedAt } from './0005-outbox-checked-at';
 import { sourceProviders } from './0008-source-providers';
 import { metrics } from './0010-metrics';
+import { codeIndex } from './0011-code-index';
 
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   outboxCheckedAt,
   sourceProviders,
   metrics,
+  codeIndex,
 ];

@@ -1,5 +1,5 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { MetricsUpkeep } from '../src/modules/metrics/metrics-upkeep';
+import { MetricsUpkeepTask } from '../src/modules/metrics/metrics-upkeep.task';
 import { RollupRepository } from '../src/modules/metrics/rollup.repository';
 import { eventually, githubHeaders, startTestApp, TestApp } from './support/test-app';
 
@@ -973,7 +973,7 @@ describe('metrics on real deliveries (GitHub and GitLab → worker → metrics.r
        VALUES ($1, '2026-03-03T00:00:00Z', 'record', now() - interval '10 minutes')`,
       [gitlabId],
     );
-    expect(await app.app.get(MetricsUpkeep).sweep()).toBeGreaterThanOrEqual(1);
+    expect(await app.app.get(MetricsUpkeepTask).sweep()).toBeGreaterThanOrEqual(1);
     await fresh(app, gitlabId);
   });
 

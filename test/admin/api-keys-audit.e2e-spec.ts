@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { registeredRoutes } from '../src/bootstrap';
-import { VERIFIED_CACHE_TTL_MS } from '../src/core/auth/api-keys.service';
-import { eventually, githubHeaders, startTestApp, TestApp } from './support/test-app';
+import { registeredRoutes } from '../../src/bootstrap';
+import { VERIFIED_CACHE_TTL_MS } from '../../src/core/auth/api-keys.service';
+import { eventually, githubHeaders, startTestApp, TestApp } from '../support/test-app';
 
 const API_KEYS = '/api/v1/admin/api-keys';
 const AUDIT = '/api/v1/admin/audit';

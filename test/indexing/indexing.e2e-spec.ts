@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { IndexCleanupService } from '../src/modules/indexing/index-cleanup.service';
-import { GitServer, WorkingCopy } from './support/git-server';
-import { eventually, githubHeaders, startTestApp, TestApp } from './support/test-app';
+import { IndexCleanupService } from '../../src/modules/indexing/index-cleanup.service';
+import { GitServer, WorkingCopy } from '../support/git-server';
+import { eventually, githubHeaders, startTestApp, TestApp } from '../support/test-app';
 
 type Json = Record<string, unknown>;
 

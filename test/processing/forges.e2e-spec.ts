@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { eventually, startTestApp, TestApp } from './support/test-app';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
 
 /**
  * GitLab, Gitea and Bitbucket Cloud deliveries through the real HTTP endpoint (signed), the queue

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import { pgPoolOf } from '../src/core/database/pg-pool';
-import { UnitOfWork, UnitsOfWork } from '../src/core/database/unit-of-work';
-import { DeliveryReader } from '../src/modules/deliveries/delivery-reader';
-import { startTestApp, TestApp } from './support/test-app';
+import { pgPoolOf } from '../../src/core/database/pg-pool';
+import { UnitOfWork, UnitsOfWork } from '../../src/core/database/unit-of-work';
+import { DeliveryReader } from '../../src/modules/deliveries/delivery-reader';
+import { startTestApp, TestApp } from '../support/test-app';
 
 /**
  * The worker's write path against the real database: deferred writes sent with a guard in one

@@ -1,5 +1,5 @@
 import examples from '@octokit/webhooks-examples/api.github.com/index.json';
-import { eventually, githubHeaders, startTestApp, TestApp } from './support/test-app';
+import { eventually, githubHeaders, startTestApp, TestApp } from '../support/test-app';
 
 type Json = Record<string, unknown>;
 

@@ -1,10 +1,10 @@
 import { Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { QueueName } from '../src/core/jobs/job-catalogue';
-import { JobsService } from '../src/core/jobs/jobs.service';
-import { RetentionTask } from '../src/modules/deliveries/tasks/retention.task';
-import { eventually, startTestApp, TestApp } from './support/test-app';
+import { QueueName } from '../../src/core/jobs/job-catalogue';
+import { JobsService } from '../../src/core/jobs/jobs.service';
+import { RetentionTask } from '../../src/modules/deliveries/tasks/retention.task';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
 
 describe('retention cleans up exactly what it says', () => {
   let t: TestApp;

@@ -2,12 +2,12 @@ import examples from '@octokit/webhooks-examples/api.github.com/index.json';
 import type { Job, JobType } from 'bullmq';
 import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { JobName, QueueName } from '../src/core/jobs/job-catalogue';
-import { JobsService } from '../src/core/jobs/jobs.service';
-import { UsersModule } from '../src/modules/users/users.module';
-import { IdentityResolver } from '../src/modules/users/identity-resolver';
-import { eventually, githubHeaders, startTestApp, TestApp } from './support/test-app';
-import { testEnv } from './support/test-env';
+import { JobName, QueueName } from '../../src/core/jobs/job-catalogue';
+import { JobsService } from '../../src/core/jobs/jobs.service';
+import { UsersModule } from '../../src/modules/users/users.module';
+import { IdentityResolver } from '../../src/modules/users/identity-resolver';
+import { eventually, githubHeaders, startTestApp, TestApp } from '../support/test-app';
+import { testEnv } from '../support/test-env';
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
-import { git, GitError, gitEnvironment } from '../src/modules/indexing/git';
-import { GitServer } from './support/git-server';
+import { git, GitError, gitEnvironment } from '../../src/modules/indexing/git';
+import { GitServer } from '../support/git-server';
 
 const SECRET = 'Bearer s3cret-token-never-shown';
 

@@ -1,16 +1,16 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { UnitsOfWork } from '../src/core/database/unit-of-work';
-import { ActivityRecorder } from '../src/modules/activity/activity-recorder';
+import { UnitsOfWork } from '../../src/core/database/unit-of-work';
+import { ActivityRecorder } from '../../src/modules/activity/activity-recorder';
 import {
   PullRequestAction,
   PullRequestData,
   PullRequestEvent,
   RepositoryRef,
   ReviewEvent,
-} from '../src/modules/activity/domain-events';
-import { IdentityResolver } from '../src/modules/users/identity-resolver';
-import { startTestApp, TestApp } from './support/test-app';
+} from '../../src/modules/activity/domain-events';
+import { IdentityResolver } from '../../src/modules/users/identity-resolver';
+import { startTestApp, TestApp } from '../support/test-app';
 
 /** A pull request's life, one snapshot per event, in forge time order. */
 function lifecycle(repository: RepositoryRef): Array<PullRequestEvent | ReviewEvent> {

@@ -1,8 +1,8 @@
 import { Job, Worker } from 'bullmq';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { JobName, QueueName } from '../src/core/jobs/job-catalogue';
-import { JobsService } from '../src/core/jobs/jobs.service';
-import { ADMIN_TOKEN, eventually, startTestApp, TestApp } from './support/test-app';
+import { JobName, QueueName } from '../../src/core/jobs/job-catalogue';
+import { JobsService } from '../../src/core/jobs/jobs.service';
+import { ADMIN_TOKEN, eventually, startTestApp, TestApp } from '../support/test-app';
 
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

@@ -10,7 +10,7 @@ import {
   sleep,
   stopChild,
   track,
-} from './support/harness';
+} from '../support/harness';
 
 /**
  * `npm start` with no DATABASE_URL, from a built process: the embedded PostgreSQL must start
@@ -18,7 +18,7 @@ import {
  * enter, with the process running as root), and a start that cannot work ends with one line.
  */
 
-const ROOT = resolve(__dirname, '..');
+const ROOT = resolve(__dirname, '../..');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { eventually, githubHeaders } from './support/test-app';
-import { testEnv } from './support/test-env';
+import { eventually, githubHeaders } from '../support/test-app';
+import { testEnv } from '../support/test-env';
 
-const ROOT = resolve(__dirname, '..');
+const ROOT = resolve(__dirname, '../..');
 const MAIN = join(ROOT, 'dist', 'main.js');
 const ADMIN_TOKEN = 'process-test-admin-token-0123456789';
 const GITHUB_SECRET = 'process-test-github-secret';

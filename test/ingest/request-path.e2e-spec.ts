@@ -3,17 +3,17 @@ import { lookup } from 'node:dns/promises';
 import { request as httpRequest } from 'node:http';
 import { connect, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { createHttpApp } from '../src/bootstrap';
-import { loadConfig } from '../src/config/config';
-import { freePort } from './support/harness';
+import { createHttpApp } from '../../src/bootstrap';
+import { loadConfig } from '../../src/config/config';
+import { freePort } from '../support/harness';
 import {
   ADMIN_TOKEN,
   githubHeaders,
   githubSignature,
   startTestApp,
   TestApp,
-} from './support/test-app';
-import { testEnv } from './support/test-env';
+} from '../support/test-app';
+import { testEnv } from '../support/test-env';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -25,9 +25,9 @@ import {
   BBS,
   serverDeliveries,
   serverStaleDeliveries,
-} from './fixtures/azure-bitbucket-server-scenario';
-import { SERVER_PING } from './fixtures/bitbucket-server';
-import { eventually, startTestApp, TestApp } from './support/test-app';
+} from '../fixtures/azure-bitbucket-server-scenario';
+import { SERVER_PING } from '../fixtures/bitbucket-server/builders';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
 
 /**
  * Azure DevOps and Bitbucket Data Center deliveries through the real HTTP endpoint, the queue and

@@ -7,7 +7,7 @@ import {
   startTestApp,
   TestApp,
   TestResponse,
-} from './support/test-app';
+} from '../support/test-app';
 
 const SOURCES = '/api/v1/admin/sources';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { registeredRoutes } from '../src/bootstrap';
-import { startTestApp, TestApp } from './support/test-app';
+import { registeredRoutes } from '../../src/bootstrap';
+import { startTestApp, TestApp } from '../support/test-app';
 
 /**
  * Every query and body field of every API route, fuzzed: whatever a client sends, the answer is

@@ -2,14 +2,14 @@ import examples from '@octokit/webhooks-examples/api.github.com/index.json';
 import { DiscoveryService } from '@nestjs/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Client } from 'pg';
-import { JobName, QueueName } from '../src/core/jobs/job-catalogue';
-import { JobsService } from '../src/core/jobs/jobs.service';
-import { CatalogueProcessor } from '../src/core/jobs/processors/catalogue-processor';
-import { QUEUE_PROCESSORS } from '../src/core/jobs/processors/queue-processors';
-import { ScheduledIntervals } from '../src/core/scheduling/scheduled-intervals';
-import { sleep } from './support/harness';
-import { eventually, githubHeaders, startTestApp, TestApp } from './support/test-app';
-import { testEnv } from './support/test-env';
+import { JobName, QueueName } from '../../src/core/jobs/job-catalogue';
+import { JobsService } from '../../src/core/jobs/jobs.service';
+import { CatalogueProcessor } from '../../src/core/jobs/processors/catalogue-processor';
+import { QUEUE_PROCESSORS } from '../../src/core/jobs/processors/queue-processors';
+import { ScheduledIntervals } from '../../src/core/scheduling/scheduled-intervals';
+import { sleep } from '../support/harness';
+import { eventually, githubHeaders, startTestApp, TestApp } from '../support/test-app';
+import { testEnv } from '../support/test-env';
 
 type Json = Record<string, unknown>;
 

@@ -1,10 +1,10 @@
 import examples from '@octokit/webhooks-examples/api.github.com/index.json';
 import { createHmac, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { MIGRATIONS } from '../src/core/database/migrations';
-import { runMigrations } from '../src/core/database/migrator';
-import { QueueName } from '../src/core/jobs/job-catalogue';
-import { JobsService } from '../src/core/jobs/jobs.service';
+import { MIGRATIONS } from '../../src/core/database/migrations';
+import { runMigrations } from '../../src/core/database/migrator';
+import { QueueName } from '../../src/core/jobs/job-catalogue';
+import { JobsService } from '../../src/core/jobs/jobs.service';
 import {
   eventually,
   GITHUB_SECRET,
@@ -12,8 +12,8 @@ import {
   githubSignature,
   startTestApp,
   TestApp,
-} from './support/test-app';
-import { testEnv } from './support/test-env';
+} from '../support/test-app';
+import { testEnv } from '../support/test-env';
 
 // A real push (the smallest @octokit/webhooks-examples push with commits), so that it also
 // processes into records.

@@ -1,5 +1,5 @@
-import { registeredRoutes } from '../src/bootstrap';
-import { startTestApp, TestApp } from './support/test-app';
+import { registeredRoutes } from '../../src/bootstrap';
+import { startTestApp, TestApp } from '../support/test-app';
 
 const PUBLIC_PREFIXES = ['/webhooks', '/health', '/docs', '/metrics'];
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { Migration } from '../src/core/database/migration';
-import { MIGRATIONS } from '../src/core/database/migrations';
-import { runMigrations } from '../src/core/database/migrator';
-import { testEnv } from './support/test-env';
+import { Migration } from '../../src/core/database/migration';
+import { MIGRATIONS } from '../../src/core/database/migrations';
+import { runMigrations } from '../../src/core/database/migrator';
+import { testEnv } from '../support/test-env';
 
 /** A harmless migration after the real ones, to see `steps` revert only the newest. */
 const EXTRA: Migration = {

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { registeredRoutes } from '../../src/bootstrap';
 import { VERIFIED_CACHE_TTL_MS } from '../../src/core/auth/api-keys.service';
-import { eventually, githubHeaders, startTestApp, TestApp } from '../support/test-app';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { githubHeaders } from '../support/signing';
 
 const API_KEYS = '/api/v1/admin/api-keys';
 const AUDIT = '/api/v1/admin/audit';

@@ -2,7 +2,8 @@ import examples from '@octokit/webhooks-examples/api.github.com/index.json';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { JobsService } from '../../src/core/jobs/jobs.service';
 import { QueueName } from '../../src/core/jobs/job-catalogue';
-import { eventually, githubHeaders, startTestApp, TestApp } from '../support/test-app';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { githubHeaders } from '../support/signing';
 
 const DELIVERIES = '/api/v1/admin/deliveries';
 const SOURCES = '/api/v1/admin/sources';

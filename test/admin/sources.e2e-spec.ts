@@ -3,11 +3,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   eventually,
   GITHUB_SECRET,
-  githubHeaders,
   startTestApp,
   TestApp,
   TestResponse,
 } from '../support/test-app';
+import { githubHeaders } from '../support/signing';
 
 const SOURCES = '/api/v1/admin/sources';
 

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { IndexCleanupService } from '../../src/modules/indexing/index-cleanup.service';
 import { GitServer, WorkingCopy } from '../support/git-server';
-import { eventually, githubHeaders, startTestApp, TestApp } from '../support/test-app';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { githubHeaders } from '../support/signing';
 
 type Json = Record<string, unknown>;
 

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { request as httpRequest } from 'node:http';
 import { connect, Socket } from 'node:net';
@@ -6,13 +6,8 @@ import { performance } from 'node:perf_hooks';
 import { createHttpApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
 import { freePort } from '../support/harness';
-import {
-  ADMIN_TOKEN,
-  githubHeaders,
-  githubSignature,
-  startTestApp,
-  TestApp,
-} from '../support/test-app';
+import { ADMIN_TOKEN, startTestApp, TestApp } from '../support/test-app';
+import { githubHeaders, githubSignature, standardWebhookSignature } from '../support/signing';
 import { testEnv } from '../support/test-env';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -142,16 +137,12 @@ function median(values: number[]): number {
 
 function standardWebhookHeaders(body: string, id: string, key = SIGNING_KEY) {
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const secret = Buffer.from(key.slice('whsec_'.length), 'base64');
-  const signature = createHmac('sha256', secret)
-    .update(`${id}.${timestamp}.${body}`)
-    .digest('base64');
   return {
     'content-type': 'application/json',
     'x-gitlab-event': 'Push Hook',
     'webhook-id': id,
     'webhook-timestamp': timestamp,
-    'webhook-signature': `v1,${signature}`,
+    'webhook-signature': standardWebhookSignature(key, id, timestamp, body),
   };
 }
 

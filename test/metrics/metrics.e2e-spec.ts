@@ -1,7 +1,8 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { MetricsUpkeepTask } from '../../src/modules/metrics/metrics-upkeep.task';
 import { RollupRepository } from '../../src/modules/metrics/rollup.repository';
-import { eventually, githubHeaders, startTestApp, TestApp } from '../support/test-app';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { githubHeaders } from '../support/signing';
 
 /**
  * The metrics definitions on real deliveries: GitHub and GitLab webhooks through the signed

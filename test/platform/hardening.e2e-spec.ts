@@ -2,7 +2,8 @@ import examples from '@octokit/webhooks-examples/api.github.com/index.json';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { PinoLogger } from 'nestjs-pino';
 import { isRefusedInput, refusedInputReason } from '../../src/core/database/refused-input';
-import { eventually, githubHeaders, startTestApp, TestApp } from '../support/test-app';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { githubHeaders } from '../support/signing';
 
 type Json = Record<string, unknown>;
 

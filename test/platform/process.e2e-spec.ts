@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { eventually, githubHeaders } from '../support/test-app';
+import { eventually } from '../support/test-app';
+import { githubHeaders } from '../support/signing';
 import { testEnv } from '../support/test-env';
 
 const ROOT = resolve(__dirname, '../..');

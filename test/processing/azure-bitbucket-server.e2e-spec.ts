@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   Json,
   Forge,
@@ -28,6 +28,7 @@ import {
 } from '../fixtures/azure-bitbucket-server-scenario';
 import { SERVER_PING } from '../fixtures/bitbucket-server/builders';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { hubSignature } from '../support/signing';
 
 /**
  * Azure DevOps and Bitbucket Data Center deliveries through the real HTTP endpoint, the queue and
@@ -50,7 +51,7 @@ function headersOf(delivery: Delivery, body: string, requestId: string): Record<
     'user-agent': 'Atlassian HttpClient 4.2.0 / Bitbucket-9.4.1 (9004001) / Default',
     'x-event-key': delivery.eventKey ?? '',
     'x-request-id': requestId,
-    'x-hub-signature': `sha256=${createHmac('sha256', SERVER_SECRET).update(body).digest('hex')}`,
+    'x-hub-signature': hubSignature(body, SERVER_SECRET),
   };
 }
 
@@ -559,7 +560,7 @@ describe('processing Azure DevOps and Bitbucket Data Center deliveries (HTTP →
           'content-type': 'application/json',
           'x-event-key': 'diagnostics:ping',
           'x-request-id': randomUUID(),
-          'x-hub-signature': `sha256=${createHmac('sha256', 'team-server-secret').update(body).digest('hex')}`,
+          'x-hub-signature': hubSignature(body, 'team-server-secret'),
         },
         token: null,
       });

@@ -1,12 +1,13 @@
 import examples from '@octokit/webhooks-examples/api.github.com/index.json';
 import type { Job, JobType } from 'bullmq';
-import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { JobName, QueueName } from '../../src/core/jobs/job-catalogue';
 import { JobsService } from '../../src/core/jobs/jobs.service';
 import { UsersModule } from '../../src/modules/users/users.module';
 import { IdentityResolver } from '../../src/modules/users/identity-resolver';
-import { eventually, githubHeaders, startTestApp, TestApp } from '../support/test-app';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { githubHeaders, hmacHex } from '../support/signing';
 import { testEnv } from '../support/test-env';
 
 type Json = Record<string, unknown>;
@@ -590,7 +591,7 @@ describe('delivery processing behaviour (real HTTP, PostgreSQL, Redis)', () => {
             'content-type': 'application/json',
             'x-gitea-event': 'pull_request',
             'x-gitea-delivery': randomUUID(),
-            'x-gitea-signature': createHmac('sha256', GITEA_SECRET).update(gitea).digest('hex'),
+            'x-gitea-signature': hmacHex(GITEA_SECRET, gitea),
           },
         });
         expect(fromGitea.status).toBe(202);

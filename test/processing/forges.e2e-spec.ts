@@ -1,5 +1,6 @@
-import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { hmacHex } from '../support/signing';
 
 /**
  * GitLab, Gitea and Bitbucket Cloud deliveries through the real HTTP endpoint (signed), the queue
@@ -1183,9 +1184,6 @@ function bitbucketDeliveries(): Delivery[] {
 }
 
 // ─── Sending ─────────────────────────────────────────────────────────────────────────────────
-
-const hmacHex = (secret: string, body: string): string =>
-  createHmac('sha256', secret).update(body).digest('hex');
 
 function headersOf(delivery: Delivery, body: string): Record<string, string> {
   const json = { 'content-type': 'application/json' };

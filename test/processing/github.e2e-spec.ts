@@ -1,5 +1,6 @@
 import examples from '@octokit/webhooks-examples/api.github.com/index.json';
-import { eventually, githubHeaders, startTestApp, TestApp } from '../support/test-app';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { githubHeaders } from '../support/signing';
 
 type Json = Record<string, unknown>;
 

@@ -8,7 +8,8 @@ import { CatalogueProcessor } from '../../src/core/jobs/processors/catalogue-pro
 import { QUEUE_PROCESSORS } from '../../src/core/jobs/processors/queue-processors';
 import { ScheduledIntervals } from '../../src/core/scheduling/scheduled-intervals';
 import { sleep } from '../support/harness';
-import { eventually, githubHeaders, startTestApp, TestApp } from '../support/test-app';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { githubHeaders } from '../support/signing';
 import { testEnv } from '../support/test-env';
 
 type Json = Record<string, unknown>;

@@ -17,6 +17,7 @@ import { FollowupsModule } from './modules/activity/followups.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { DeliveriesModule } from './modules/deliveries/deliveries.module';
 import { ActivityReadModule } from './modules/activity/read/activity-read.module';
+import { ForgesModule } from './modules/forges/forges.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { IndexingModule } from './modules/indexing/indexing.module';
@@ -43,6 +44,7 @@ export class AppModule {
         IndexingModule,
         ActivityReadModule,
         UsersModule,
+        ForgesModule,
         MetricsModule,
         SchedulingModule.forRoot(config),
         ...(config.runsWorkers ? [JobProcessorsModule] : []),

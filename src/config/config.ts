@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PROVIDER_ADAPTERS } from '../modules/webhooks/providers';
 import {
@@ -54,6 +55,33 @@ export interface IndexingConfig {
   excludePaths: string[];
 }
 
+export const FEEDBACK_KINDS = ['comment', 'status'] as const;
+export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
+
+/** A GitHub App Hookyard authenticates as (installation tokens are minted from it). */
+export interface GitHubAppCredentials {
+  appId: string;
+  /** PEM text of the App's private key. */
+  privateKey: string;
+}
+
+/** Outbound API access of the default sources (their web bases are the *Url fields). */
+export interface ForgeApiConfig {
+  githubApiUrl: string;
+  githubToken: string | undefined;
+  githubApp: GitHubAppCredentials | undefined;
+  gitlabApiToken: string | undefined;
+  giteaApiToken: string | undefined;
+  bitbucketApiUrl: string;
+  bitbucketApiToken: string | undefined;
+  /** What feedback may be posted on pull requests (FEEDBACK; empty = none). */
+  feedback: FeedbackKind[];
+  /** Every outbound call is abandoned after this long. */
+  requestTimeoutMs: number;
+  /** How often reconciliation runs (0 = only at start and on demand). */
+  reconciliationIntervalMs: number;
+}
+
 /**
  * The whole configuration, validated once at boot. Nothing else in the code reads
  * process.env: it asks for AppConfig through dependency injection.
@@ -88,6 +116,7 @@ export class AppConfig {
     readonly giteaUrl: string | undefined,
     readonly bitbucketUrl: string,
     readonly indexing: IndexingConfig,
+    readonly forgeApi: ForgeApiConfig,
   ) {}
 
   /** A copy with some values resolved at start-up (embedded database URL, generated token). */
@@ -220,6 +249,45 @@ export const DEFAULT_INDEX_EXCLUDES = [
   '**/Gemfile.lock',
 ];
 
+/** A PEM given inline (literal or with \\n escapes), or a path to a PEM file. */
+function readPrivateKey(r: EnvReader, name: string): string | undefined {
+  const value = r.optional(name);
+  if (value === undefined) return undefined;
+  if (value.startsWith('-----BEGIN')) return value.replaceAll('\\n', '\n');
+  if (!existsSync(value)) {
+    r.problems.push(`${name} is neither a PEM private key nor the path of a readable file`);
+    return undefined;
+  }
+  const pem = readFileSync(value, 'utf8').trim();
+  if (!pem.startsWith('-----BEGIN')) r.problems.push(`${name}: the file does not hold a PEM key`);
+  return pem;
+}
+
+function readFeedback(r: EnvReader): FeedbackKind[] {
+  const items = r.list('FEEDBACK').map((item) => item.toLowerCase());
+  if (items.length === 0) return [...FEEDBACK_KINDS];
+  if (items.length === 1 && items[0] === 'none') return [];
+  const kinds = FEEDBACK_KINDS.filter((kind) => items.includes(kind));
+  if (kinds.length !== items.length) {
+    r.problems.push('FEEDBACK must be none, or a list of comment and status (e.g. comment,status)');
+  }
+  return kinds;
+}
+
+function readGitHubApp(r: EnvReader): GitHubAppCredentials | undefined {
+  const appId = r.optional('GITHUB_APP_ID');
+  const privateKey = readPrivateKey(r, 'GITHUB_APP_PRIVATE_KEY');
+  if (appId !== undefined && !/^\d+$/.test(appId))
+    r.problems.push('GITHUB_APP_ID must be a number');
+  if ((appId === undefined) !== (privateKey === undefined)) {
+    r.problems.push('GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY must be set together');
+    return undefined;
+  }
+  return appId !== undefined && privateKey !== undefined ? { appId, privateKey } : undefined;
+}
+
+const HTTP = ['http:', 'https:'];
+
 export function loadConfig(env: Env): AppConfig {
   const r = new EnvReader(env);
   const config = new AppConfig(
@@ -266,6 +334,18 @@ export function loadConfig(env: Env): AppConfig {
         r.optional('INDEX_EXCLUDE_PATHS') === undefined
           ? DEFAULT_INDEX_EXCLUDES
           : r.list('INDEX_EXCLUDE_PATHS'),
+    },
+    {
+      githubApiUrl: r.url('GITHUB_API_URL', HTTP, 'https://api.github.com') ?? '',
+      githubToken: r.optional('GITHUB_TOKEN'),
+      githubApp: readGitHubApp(r),
+      gitlabApiToken: r.optional('GITLAB_API_TOKEN'),
+      giteaApiToken: r.optional('GITEA_API_TOKEN'),
+      bitbucketApiUrl: r.url('BITBUCKET_API_URL', HTTP, 'https://api.bitbucket.org/2.0') ?? '',
+      bitbucketApiToken: r.optional('BITBUCKET_API_TOKEN'),
+      feedback: readFeedback(r),
+      requestTimeoutMs: r.int('FORGE_REQUEST_TIMEOUT_MS', 30000, 100, 600000),
+      reconciliationIntervalMs: r.int('RECONCILIATION_INTERVAL_MS', 900000, 0, 86400000),
     },
   );
   const adminToken = config.adminToken;

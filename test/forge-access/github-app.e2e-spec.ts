@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { GitHubClient } from '../src/modules/forges/clients/github.client';
-import { FakeForge } from './support/fake-forge/fake-forge';
+import { GitHubClient } from '../../src/modules/forges/clients/github.client';
+import { FakeForge } from '../support/fake-forge/fake-forge';
 import {
   accessOf,
   forgeEnv,
@@ -8,7 +8,7 @@ import {
   insertRepository,
   rsaKeyPair,
   startForgeTestApp,
-} from './support/fake-forge/forge-test-app';
+} from '../support/fake-forge/forge-test-app';
 
 describe('GitHub App: installation tokens minted and renewed (auth-app against the fake)', () => {
   let fake: FakeForge;

@@ -1,13 +1,13 @@
 import examples from '@octokit/webhooks-examples/api.github.com/index.json';
 import { randomUUID } from 'node:crypto';
-import { FakeForge } from './support/fake-forge/fake-forge';
+import { FakeForge } from '../support/fake-forge/fake-forge';
 import {
   FORGE_TOKEN,
   forgeEnv,
   ForgeTestApp,
   startForgeTestApp,
-} from './support/fake-forge/forge-test-app';
-import { eventually, GITHUB_SECRET, TestApp } from './support/test-app';
+} from '../support/fake-forge/forge-test-app';
+import { eventually, GITHUB_SECRET, TestApp } from '../support/test-app';
 
 type Json = Record<string, unknown>;
 

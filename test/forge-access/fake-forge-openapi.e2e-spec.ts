@@ -1,7 +1,7 @@
 import description from '@octokit/openapi/generated/api.github.com.json';
-import { FakeForge } from './support/fake-forge/fake-forge';
-import { OpenApiChecker } from './support/fake-forge/openapi-check';
-import { rsaKeyPair } from './support/fake-forge/forge-test-app';
+import { FakeForge } from '../support/fake-forge/fake-forge';
+import { OpenApiChecker } from '../support/fake-forge/openapi-check';
+import { rsaKeyPair } from '../support/fake-forge/forge-test-app';
 import { createSign } from 'node:crypto';
 
 const TOKEN = 'openapi-check-token';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ForgeOriginRefusedError, ForgeRequestError } from '../src/modules/forges/forge-errors';
-import { markerOf } from '../src/modules/forges/feedback/feedback.service';
-import { FakeForge } from './support/fake-forge/fake-forge';
+import { ForgeOriginRefusedError, ForgeRequestError } from '../../src/modules/forges/forge-errors';
+import { markerOf } from '../../src/modules/forges/feedback/feedback.service';
+import { FakeForge } from '../support/fake-forge/fake-forge';
 import {
   accessOf,
   FORGE_TOKEN,
@@ -9,7 +9,7 @@ import {
   ForgeTestApp,
   insertRepository,
   startForgeTestApp,
-} from './support/fake-forge/forge-test-app';
+} from '../support/fake-forge/forge-test-app';
 
 const SHA = 'b'.repeat(40);
 

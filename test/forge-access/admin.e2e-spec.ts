@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { FakeForge } from './support/fake-forge/fake-forge';
+import { FakeForge } from '../support/fake-forge/fake-forge';
 import {
   accessOf,
   forgeEnv,
   ForgeTestApp,
   startForgeTestApp,
-} from './support/fake-forge/forge-test-app';
-import { eventually, githubHeaders } from './support/test-app';
+} from '../support/fake-forge/forge-test-app';
+import { eventually } from '../support/test-app';
+import { githubHeaders } from '../support/signing';
 
 const NAMED_TOKEN = 'named-source-api-token-0123456789';
 const SOURCE_SECRET = 'named-source-webhook-secret';

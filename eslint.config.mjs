@@ -44,6 +44,30 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
+    // SQL lives in repositories (one per table or aggregate, next to its entity).
+    files: [
+      'src/**/*.controller.ts',
+      'src/**/*.service.ts',
+      'src/**/*.handler.ts',
+      'src/**/*.task.ts',
+    ],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='query']",
+          message:
+            'No SQL here: put the statement in a repository (*.repository.ts) and call its method.',
+        },
+        {
+          selector: "CallExpression[callee.name='query']",
+          message:
+            'No SQL here: put the statement in a repository (*.repository.ts) and call its method.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { IndexCleanupService } from '../../src/modules/indexing/index-cleanup.service';
+import { IndexCleanupTask } from '../../src/modules/indexing/index-cleanup.task';
 import { GitServer, WorkingCopy } from '../support/git-server';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { githubHeaders } from '../support/signing';
@@ -452,7 +452,7 @@ describe('code index: real git mirrors kept current by push webhooks', () => {
     expect((await code('q=afterRewrite')).items.map((i) => i.commitSha)).toEqual([commits[2]]);
 
     // The scheduled cleanup collects blobs no file refers to any more, with their symbols.
-    const cleanup = t.app.get(IndexCleanupService);
+    const cleanup = t.app.get(IndexCleanupTask);
     const result = await cleanup.run(0);
     expect(result.blobsDeleted).toBeGreaterThanOrEqual(10);
     const left = await t.dataSource.query<unknown[]>(
@@ -489,7 +489,7 @@ describe('code index: real git mirrors kept current by push webhooks', () => {
     expect(existsSync(mirror)).toBe(true);
     await t.dataSource.query('DELETE FROM repositories WHERE id = $1', [repositoryId]);
     expect((await code('q=afterRewrite')).items).toEqual([]);
-    const result = await t.app.get(IndexCleanupService).run(0);
+    const result = await t.app.get(IndexCleanupTask).run(0);
     expect(result.mirrorsDeleted).toBe(1);
     expect(result.blobsDeleted).toBeGreaterThanOrEqual(1);
     expect(existsSync(mirror)).toBe(false);

@@ -1,7 +1,7 @@
+import { PageQuery } from '../http/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsTimestamp } from '../http/timestamp';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min, ValidateBy } from 'class-validator';
+import { IsOptional, IsString, Length, ValidateBy } from 'class-validator';
 
 /** PostgreSQL text cannot hold NUL characters. */
 const WithoutNul = () =>
@@ -13,7 +13,7 @@ const WithoutNul = () =>
     },
   });
 
-export class ListAuditQuery {
+export class ListAuditQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Key id (`admin-token` for the bootstrap ADMIN_TOKEN)' })
   @IsOptional()
   @IsString()
@@ -37,20 +37,6 @@ export class ListAuditQuery {
   @IsOptional()
   @IsTimestamp()
   to?: string;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 4096)
-  cursor?: string;
-
-  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 }
 
 export class AuditEntryView {

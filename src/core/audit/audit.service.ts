@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { keysetCursor, PositionedRow } from '../database/keyset-cursor';
-import { AuditEntryView, AuditPageView } from './audit.dto';
+import { AuditLogRepository } from './audit-log.repository';
+import { AuditPageView } from './audit.dto';
 
 export const REDACTED = '[redacted]';
 /** Bodies larger than this (as JSON) are not kept in the log, only their size. */
@@ -27,26 +25,6 @@ export interface AuditFilter {
   from?: string;
   to?: string;
 }
-
-interface AuditRow {
-  id: string;
-  at: Date;
-  key_id: string;
-  key_name: string | null;
-  method: string | null;
-  path: string | null;
-  action: string;
-  target: string | null;
-  status_code: number | null;
-  details: unknown;
-}
-
-const LISTING = keysetCursor({
-  name: 'audit',
-  keys: [{ sql: 'at', type: 'timestamptz' }],
-  id: 'id',
-  direction: 'desc',
-});
 
 function isSensitive(field: string): boolean {
   const name = field.toLowerCase();
@@ -88,66 +66,26 @@ export function auditDetails(body: unknown): unknown {
   return safe;
 }
 
-function view(row: AuditRow): AuditEntryView {
-  return {
-    id: row.id,
-    at: row.at.toISOString(),
-    keyId: row.key_id,
-    keyName: row.key_name,
-    method: row.method,
-    path: row.path,
-    action: row.action,
-    target: row.target,
-    statusCode: row.status_code,
-    details: row.details,
-  };
-}
-
 /** The audit log: who changed what, when, with which outcome. */
 @Injectable()
 export class AuditService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly entries: AuditLogRepository) {}
 
   async record(entry: AuditRecord): Promise<void> {
-    const details = auditDetails(entry.details);
-    await this.dataSource.query(
-      `INSERT INTO audit_log
-         (key_id, key_name, method, path, action, target, status_code, details)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
-      [
-        entry.keyId,
-        entry.keyName,
-        entry.method,
-        storable(entry.path),
-        storable(entry.action),
-        entry.target === null ? null : storable(entry.target),
-        entry.statusCode,
-        details === null ? null : JSON.stringify(details),
-      ],
-    );
+    await this.entries.insert({
+      keyId: entry.keyId,
+      keyName: entry.keyName,
+      method: entry.method,
+      path: storable(entry.path),
+      action: storable(entry.action),
+      target: entry.target === null ? null : storable(entry.target),
+      statusCode: entry.statusCode,
+      details: auditDetails(entry.details),
+    });
   }
 
   /** Entries newest first, filtered, a keyset page at a time. */
-  async page(filter: AuditFilter, limit: number, cursor?: string): Promise<AuditPageView> {
-    const params: unknown[] = [];
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    const conditions: string[] = [];
-    if (filter.keyId !== undefined) conditions.push(`key_id = ${param(filter.keyId)}`);
-    if (filter.action !== undefined) conditions.push(`action = ${param(filter.action)}`);
-    if (filter.from !== undefined) conditions.push(`at >= ${param(filter.from)}::timestamptz`);
-    if (filter.to !== undefined) conditions.push(`at < ${param(filter.to)}::timestamptz`);
-    if (cursor !== undefined) conditions.push(LISTING.after(cursor, param));
-    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows = await this.dataSource.query<(AuditRow & PositionedRow)[]>(
-      `SELECT id, at, key_id, key_name, method, path, action, target, status_code, details,
-         ${LISTING.select}
-       FROM audit_log ${where} ORDER BY ${LISTING.orderBy} LIMIT ${param(limit + 1)}`,
-      params,
-    );
-    const page = LISTING.page(rows, limit);
-    return { items: page.rows.map(view), nextCursor: page.nextCursor };
+  page(filter: AuditFilter, limit: number, cursor?: string): Promise<AuditPageView> {
+    return this.entries.page(filter, limit, cursor);
   }
 }

@@ -1,16 +1,12 @@
+import { PageQuery } from '../http/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsIn,
-  IsInt,
-  IsOptional,
   IsString,
   Length,
-  Max,
-  Min,
   ValidateBy,
 } from 'class-validator';
 import { ALL_SCOPES, Scope } from './principal';
@@ -42,21 +38,7 @@ export class CreateApiKeyDto {
   scopes!: Scope[];
 }
 
-export class ListApiKeysQuery {
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 4096)
-  cursor?: string;
-
-  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-}
+export class ListApiKeysQuery extends PageQuery {}
 
 export class ApiKeyView {
   @ApiProperty({ format: 'uuid' }) id!: string;

@@ -1,12 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config';
-import { keysetCursor, PositionedRow } from '../database/keyset-cursor';
 import { PgListener } from '../database/pg-listener';
 import { AppError, ErrorCode } from '../http/app-error';
 import { ApiKeyPageView, ApiKeyView, CreatedApiKeyView } from './api-keys.dto';
+import { ApiKeysRepository, ListedApiKey } from './api-keys.repository';
 import { ALL_SCOPES, Principal, Scope } from './principal';
 import { messageOf } from '../errors/message-of';
 
@@ -22,28 +20,10 @@ const MAX_CACHED_KEYS = 10_000;
 /** last_used_at is written at most this often per key. */
 const LAST_USED_INTERVAL_MS = 60_000;
 
-interface ApiKeyRow {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  created_by: string | null;
-  created_at: Date;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-}
-
 interface CachedKey {
   principal: Principal;
   expiresAt: number;
 }
-
-const LISTING = keysetCursor({
-  name: 'api-keys',
-  keys: [{ sql: 'created_at', type: 'timestamptz' }],
-  id: 'id',
-  direction: 'desc',
-});
 
 function hashOf(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
@@ -53,16 +33,16 @@ function scopesOf(values: readonly string[]): Scope[] {
   return ALL_SCOPES.filter((scope) => values.includes(scope));
 }
 
-function view(row: ApiKeyRow): ApiKeyView {
+function view(key: ListedApiKey): ApiKeyView {
   return {
-    id: row.id,
-    name: row.name,
-    prefix: row.prefix,
-    scopes: scopesOf(row.scopes),
-    createdBy: row.created_by,
-    createdAt: row.created_at.toISOString(),
-    lastUsedAt: row.last_used_at?.toISOString() ?? null,
-    revokedAt: row.revoked_at?.toISOString() ?? null,
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    scopes: scopesOf(key.scopes),
+    createdBy: key.createdBy,
+    createdAt: key.createdAt.toISOString(),
+    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+    revokedAt: key.revokedAt?.toISOString() ?? null,
   };
 }
 
@@ -87,7 +67,7 @@ export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShut
   private listener?: PgListener;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keys: ApiKeysRepository,
     private readonly config: AppConfig,
   ) {}
 
@@ -120,52 +100,35 @@ export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShut
   ): Promise<CreatedApiKeyView> {
     const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
     const prefix = key.slice(KEY_PREFIX.length, KEY_PREFIX.length + PREFIX_LENGTH);
-    const [row] = await this.dataSource.query<ApiKeyRow[]>(
-      `INSERT INTO api_keys (name, prefix, key_hash, scopes, created_by)
-       VALUES ($1, $2, $3, $4::text[], $5)
-       RETURNING id, name, prefix, scopes, created_by, created_at, last_used_at, revoked_at`,
-      [name, prefix, hashOf(key), scopesOf(scopes), createdBy ?? null],
-    );
+    const created = await this.keys.create({
+      name,
+      prefix,
+      keyHash: hashOf(key),
+      scopes: scopesOf(scopes),
+      createdBy: createdBy ?? null,
+    });
     return {
-      id: row.id,
-      name: row.name,
-      scopes: scopesOf(row.scopes),
+      id: created.id,
+      name: created.name,
+      scopes: scopesOf(created.scopes),
       key,
-      prefix: row.prefix,
-      createdAt: row.created_at.toISOString(),
+      prefix: created.prefix,
+      createdAt: created.createdAt.toISOString(),
     };
   }
 
   /** Every key, newest first; never the key or its hash. */
   async list(limit: number, cursor?: string): Promise<ApiKeyPageView> {
-    const params: unknown[] = [];
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    const after = cursor ? `WHERE ${LISTING.after(cursor, param)}` : '';
-    const rows = await this.dataSource.query<(ApiKeyRow & PositionedRow)[]>(
-      `SELECT id, name, prefix, scopes, created_by, created_at, last_used_at, revoked_at,
-         ${LISTING.select}
-       FROM api_keys ${after} ORDER BY ${LISTING.orderBy} LIMIT ${param(limit + 1)}`,
-      params,
-    );
-    const page = LISTING.page(rows, limit);
+    const page = await this.keys.page(limit, cursor);
     return { items: page.rows.map(view), nextCursor: page.nextCursor };
   }
 
   /** Revokes a key (the row stays, for the audit trail). Revoking twice is harmless. */
   async revoke(id: string): Promise<void> {
     // The notification goes out with the commit, to every process listening.
-    const rows = await this.dataSource.query<{ id: string }[]>(
-      `WITH revoked AS (
-         UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id)
-       SELECT revoked.id, pg_notify('${REVOKED_CHANNEL}', revoked.id::text) AS notified
-       FROM revoked`,
-      [id],
-    );
+    const revoked = await this.keys.revoke(id, REVOKED_CHANNEL);
     this.forget(id);
-    if (rows.length === 0) throw new AppError(ErrorCode.NotFound, `API key ${id} does not exist`);
+    if (!revoked) throw new AppError(ErrorCode.NotFound, `API key ${id} does not exist`);
   }
 
   /** Drops what this process remembers of a key. */
@@ -187,14 +150,8 @@ export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShut
       return cached.principal;
     }
     this.verified.delete(cacheKey);
-    const [row] = await this.dataSource.query<
-      { id: string; name: string; scopes: string[]; key_hash: Buffer }[]
-    >(
-      `SELECT id, name, scopes, key_hash FROM api_keys
-       WHERE key_hash = $1 AND revoked_at IS NULL`,
-      [hash],
-    );
-    if (!row || row.key_hash.length !== hash.length || !timingSafeEqual(row.key_hash, hash)) {
+    const row = await this.keys.findActiveByHash(hash);
+    if (!row || row.keyHash.length !== hash.length || !timingSafeEqual(row.keyHash, hash)) {
       return undefined;
     }
     const principal: Principal = { keyId: row.id, name: row.name, scopes: scopesOf(row.scopes) };
@@ -213,11 +170,9 @@ export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShut
     const last = this.lastUsedWrites.get(id);
     if (last !== undefined && now - last < LAST_USED_INTERVAL_MS) return;
     this.lastUsedWrites.set(id, now);
-    this.dataSource
-      .query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [id])
-      .catch((error: unknown) => {
-        this.lastUsedWrites.delete(id);
-        this.logger.warn(`Could not record last use of API key ${id}: ${messageOf(error)}`);
-      });
+    this.keys.touch(id).catch((error: unknown) => {
+      this.lastUsedWrites.delete(id);
+      this.logger.warn(`Could not record last use of API key ${id}: ${messageOf(error)}`);
+    });
   }
 }

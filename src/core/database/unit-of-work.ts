@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config';
 import { Batcher } from './batcher';
 import { pgPoolOf, prepared } from './pg-pool';
+import { shiftPlaceholders } from './sql';
 import { isTransientError, isWorthIsolating, sqlStateOf } from './transient-errors';
 
 /** What the record writers need of a unit of work. */
@@ -60,12 +61,6 @@ const MAX_GROUPS = 64;
 function groupKeyOf(work: ClosingWork): string | undefined {
   if (!work.deferred.every((write) => write.insertOrIgnore)) return undefined;
   return [work.guard.sql, ...work.deferred.map((write) => write.sql)].join('\u0000');
-}
-
-/** `$n` placeholders shifted by `offset`, so that several statements can share one list. */
-function shiftPlaceholders(sql: string, offset: number): string {
-  if (offset === 0) return sql;
-  return sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
 }
 
 function isGuardFailure(error: unknown): boolean {

@@ -4,6 +4,8 @@ import { BullBoardModule } from '@bull-board/nestjs';
 import { Module } from '@nestjs/common';
 import { ALL_QUEUES } from '../../core/jobs/job-catalogue';
 import { IndexingModule } from '../indexing/indexing.module';
+import { ActivityReadModule } from '../activity/read/activity-read.module';
+import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { BULL_BOARD_ROUTE, BullBoardAuth } from './bull-board/bull-board-auth';
 import { QueueAdminService } from './queues/queue-admin.service';
 import { QueuesController } from './queues/queues.controller';
@@ -23,6 +25,8 @@ import { RepositoryTriggersController } from './triggers/repository-triggers.con
         options: { readOnlyMode: true },
       })),
     ),
+    DeliveriesModule,
+    ActivityReadModule,
   ],
   controllers: [QueuesController, RepositoryTriggersController],
   providers: [QueueAdminService, BullBoardAuth],

@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { ActivityModule } from '../activity/activity.module';
 import { SourcesModule } from '../webhooks/sources/sources.module';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { DeadLettersService } from './dead-letters/dead-letters.service';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesRepository } from './deliveries.repository';
+import { DeliveryEntity } from './delivery.entity';
+import { DeliveryLifecycleRepository } from './delivery-lifecycle.repository';
 import { DeliveryReader } from './delivery-reader';
 import { DeliveryReplayer } from './delivery-replayer';
 import { DeliveryStore } from './delivery-store';
@@ -21,7 +24,7 @@ import { RetentionTask } from './tasks/retention.task';
  * the record (jobs/), replay and dead letters, and the scheduled sweep and retention (tasks/).
  */
 @Module({
-  imports: [SourcesModule, ActivityModule],
+  imports: [SourcesModule, ActivityModule, TypeOrmModule.forFeature([DeliveryEntity])],
   controllers: [DeliveriesController, DeadLettersController],
   providers: [
     DeliveryStore,
@@ -29,6 +32,7 @@ import { RetentionTask } from './tasks/retention.task';
     DeliveriesRepository,
     OutboxRelay,
     OutboxLagCollector,
+    DeliveryLifecycleRepository,
     DeliveryReplayer,
     DeadLettersService,
     // jobs: one handler per job of the catalogue
@@ -39,6 +43,6 @@ import { RetentionTask } from './tasks/retention.task';
     OutboxSweepTask,
     RetentionTask,
   ],
-  exports: [DeliveryStore, DeliveryReplayer],
+  exports: [DeliveryStore, DeliveryReplayer, DeliveryLifecycleRepository],
 })
 export class DeliveriesModule {}

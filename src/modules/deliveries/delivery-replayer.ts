@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../../core/http/app-error';
 import { JobName, QueueName } from '../../core/jobs/job-catalogue';
 import { JobsService } from '../../core/jobs/jobs.service';
 import { DeliveryFilter } from './delivery-filter';
+import { DeliveryLifecycleRepository } from './delivery-lifecycle.repository';
 import { OutboxRelay } from './outbox-relay';
 
 /**
@@ -14,17 +13,14 @@ import { OutboxRelay } from './outbox-relay';
 @Injectable()
 export class DeliveryReplayer {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly lifecycle: DeliveryLifecycleRepository,
     private readonly jobs: JobsService,
     private readonly relay: OutboxRelay,
   ) {}
 
   async replayOne(id: string): Promise<void> {
-    const [row] = await this.dataSource.query<{ status: string }[]>(
-      'SELECT status FROM deliveries WHERE id = $1',
-      [id],
-    );
-    if (!row) throw new AppError(ErrorCode.NotFound, `Delivery ${id} does not exist`);
+    const status = await this.lifecycle.statusOf(id);
+    if (!status) throw new AppError(ErrorCode.NotFound, `Delivery ${id} does not exist`);
     await this.replay([id]);
   }
 
@@ -45,12 +41,7 @@ export class DeliveryReplayer {
     // A job a worker holds cannot be removed; it finishes on its own, and the new job (same
     // id) is then added by the relay once the row is back to `received`.
     await Promise.allSettled(ids.map((id) => queue.remove(id)));
-    await this.dataSource.query(
-      `UPDATE deliveries SET status = 'received', attempts = 0, last_error = NULL, processed_at = NULL,
-         queued_at = NULL, checked_at = NULL, updated_at = now()
-       WHERE id = ANY($1::uuid[]) AND status <> 'processing'`,
-      [ids],
-    );
+    await this.lifecycle.resetForReplay(ids);
     await this.relay.relay(ids);
   }
 }

@@ -1,3 +1,5 @@
+import { sqlList } from '../../core/database/sql';
+
 export enum DeliveryStatus {
   Received = 'received',
   Queued = 'queued',
@@ -20,4 +22,4 @@ export const FINAL_STATUSES: readonly DeliveryStatus[] = [
 ];
 
 /** FINAL_STATUSES as a SQL list, for `status NOT IN (…)` conditions. */
-export const FINAL_STATUSES_SQL = `(${FINAL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+export const FINAL_STATUSES_SQL = sqlList(FINAL_STATUSES);

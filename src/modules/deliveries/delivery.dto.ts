@@ -1,16 +1,14 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageQuery } from '../../core/http/page-query.dto';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsTimestamp } from '../../core/http/timestamp';
 import { Type } from 'class-transformer';
 import {
   IsDefined,
   IsIn,
   IsObject,
-  IsInt,
   IsOptional,
   IsString,
   Length,
-  Max,
-  Min,
   ValidateNested,
 } from 'class-validator';
 import { ALL_PROVIDERS, Provider } from '../webhooks/providers/provider-adapter';
@@ -58,21 +56,7 @@ export class DeliveryFilterDto {
   receivedTo?: string;
 }
 
-export class ListDeliveriesQuery extends DeliveryFilterDto {
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  cursor?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-}
+export class ListDeliveriesQuery extends IntersectionType(DeliveryFilterDto, PageQuery) {}
 
 export class BulkReplayDto {
   @ApiProperty({

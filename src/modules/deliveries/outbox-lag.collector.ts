@@ -1,13 +1,12 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { MetricsService } from '../../core/observability/metrics.service';
+import { DeliveryLifecycleRepository } from './delivery-lifecycle.repository';
 
 /** Reads the outbox backlog (deliveries not queued yet) and its age at scrape time. */
 @Injectable()
 export class OutboxLagCollector implements OnModuleInit {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly lifecycle: DeliveryLifecycleRepository,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -16,11 +15,8 @@ export class OutboxLagCollector implements OnModuleInit {
   }
 
   private async measureLag(): Promise<void> {
-    const [row] = await this.dataSource.query<{ pending: string; oldest: number | null }[]>(
-      `SELECT count(*) AS pending, extract(epoch FROM now() - min(received_at))::float AS oldest
-       FROM deliveries WHERE status = 'received'`,
-    );
-    this.metrics.outboxPending.set(Number(row.pending));
-    this.metrics.outboxLag.set(row.oldest ?? 0);
+    const backlog = await this.lifecycle.outboxBacklog();
+    this.metrics.outboxPending.set(backlog.pending);
+    this.metrics.outboxLag.set(backlog.oldestSeconds);
   }
 }

@@ -5,13 +5,17 @@ import { AppConfig } from '../../config/config';
 import { messageOf } from '../../core/errors/message-of';
 import { PgListener } from '../../core/database/pg-listener';
 import { pgPoolOf, prepared } from '../../core/database/pg-pool';
+import { sqlLiteral } from '../../core/database/sql';
 import { JobName } from '../../core/jobs/job-catalogue';
 import { JobsService } from '../../core/jobs/jobs.service';
 import { DeliveryReader, PREFETCH_COLUMNS, PrefetchRow } from './delivery-reader';
+import { DeliveryStatus } from './delivery-status';
 
 /** The channel the delivery INSERT notifies on commit. */
 export const OUTBOX_CHANNEL = 'hookyard_outbox';
 /** Small enough that a batch (its rows, its jobs) never holds the event loop for long. */
+const RECEIVED = sqlLiteral(DeliveryStatus.Received);
+const QUEUED = sqlLiteral(DeliveryStatus.Queued);
 const BATCH = 100;
 const RETRY_MS = 1000;
 
@@ -88,8 +92,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       deliveryIds.map((deliveryId) => ({ deliveryId })),
     );
     await this.dataSource.query(
-      `UPDATE deliveries SET status = 'queued', queued_at = now(), updated_at = now()
-       WHERE id = ANY($1::uuid[]) AND status = 'received'`,
+      `UPDATE deliveries SET status = ${QUEUED}, queued_at = now(), updated_at = now()
+       WHERE id = ANY($1::uuid[]) AND status = ${RECEIVED}`,
       [deliveryIds],
     );
   }
@@ -118,8 +122,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async relayBatch(): Promise<number> {
     const result = await pgPoolOf(this.dataSource).query(
       prepared(
-        `UPDATE deliveries SET status = 'queued', queued_at = now(), updated_at = now()
-         WHERE id IN (SELECT id FROM deliveries WHERE status = 'received'
+        `UPDATE deliveries SET status = ${QUEUED}, queued_at = now(), updated_at = now()
+         WHERE id IN (SELECT id FROM deliveries WHERE status = ${RECEIVED}
                       ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED)
          RETURNING ${PREFETCH_COLUMNS}`,
         [BATCH],
@@ -141,8 +145,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       // sweep finds the `queued` rows without a job and queues them again.
       await this.dataSource
         .query(
-          `UPDATE deliveries SET status = 'received', queued_at = NULL, updated_at = now()
-           WHERE id = ANY($1::uuid[]) AND status = 'queued'`,
+          `UPDATE deliveries SET status = ${RECEIVED}, queued_at = NULL, updated_at = now()
+           WHERE id = ANY($1::uuid[]) AND status = ${QUEUED}`,
           [ids],
         )
         .catch((reset: unknown) => {

@@ -6,6 +6,7 @@ import { ForgeAccessController } from './access/forge-access.controller';
 import { ForgeAccessEntity, RepositoryFeedbackEntity } from './access/forge-access.entity';
 import { ForgeAccessService } from './access/forge-access.service';
 import { ForgeAccessStore } from './access/forge-access.store';
+import { FeedbackLockRepository } from './feedback/feedback-lock.repository';
 import { FeedbackService } from './feedback/feedback.service';
 import { ForgeMetrics } from './forge-metrics';
 import { ForgesService } from './forges.service';
@@ -42,6 +43,7 @@ import { ReconciliationService } from './reconciliation/reconciliation.service';
     ForgeAccessStore,
     ForgeAccessService,
     FeedbackService,
+    FeedbackLockRepository,
     ReconciliationRepository,
     ReconciliationService,
     SecretCipher,

@@ -283,4 +283,29 @@ export class CodeIndexRepository {
       ],
     );
   }
+
+  /** Deletes up to `limit` blobs no indexed file refers to, older than `graceMs`; answers how many. */
+  async deleteUnreferencedBlobs(graceMs: number, limit: number): Promise<number> {
+    const deleted = rowsOf(
+      await this.dataSource.query<{ sha: string }[]>(
+        `DELETE FROM code_blobs WHERE sha IN (
+           SELECT b.sha FROM code_blobs b
+           WHERE b.created_at < now() - make_interval(secs => $1::double precision / 1000)
+             AND NOT EXISTS (SELECT 1 FROM code_index_files f WHERE f.blob_sha = b.sha)
+           LIMIT $2
+         ) RETURNING sha`,
+        [graceMs, limit],
+      ),
+    );
+    return deleted.length;
+  }
+
+  /** Which of these repository ids still exist. */
+  async existingRepositoryIds(ids: string[]): Promise<Set<string>> {
+    const rows = await this.dataSource.query<{ id: string }[]>(
+      'SELECT id::text AS id FROM repositories WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
 }

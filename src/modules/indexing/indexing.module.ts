@@ -5,7 +5,7 @@ import { CODE_INDEX_ENTITIES } from './code-index.entities';
 import { CodeIndexRepository } from './code-index.repository';
 import { CodeSearchRepository } from './code-search.repository';
 import { CodeSearchService } from './code-search.service';
-import { IndexCleanupService } from './index-cleanup.service';
+import { IndexCleanupTask } from './index-cleanup.task';
 import { IndexRepositoryHandler } from './index-repository.handler';
 import { IndexingService } from './indexing.service';
 import { ConfiguredOriginResolver, MirrorRemoteResolver } from './mirror-remote-resolver';
@@ -25,7 +25,7 @@ import { SymbolExtractor } from './symbol-extractor';
     CodeSearchService,
     IndexingService,
     IndexRepositoryHandler,
-    IndexCleanupService,
+    IndexCleanupTask,
     RepositoryIndexer,
     SymbolExtractor,
     SchedulerLock,

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../../core/http/app-error';
 import { keysetCursor, PositionedRow } from '../../core/database/keyset-cursor';
-import { QueryParts } from '../activity/read/sql';
+import { SqlQuery } from '../../core/database/sql';
 
 /** What a metrics query is about, resolved and validated. */
 export interface Selection {
@@ -136,14 +136,14 @@ const pullRequestCursor = keysetCursor({
 const OPEN_LIMIT = 100;
 
 /** Buckets as a FROM item: `b(lo, hi, i)`, i counting from 1. */
-function bucketsFrom(parts: QueryParts, buckets: Array<[number, number]>): string {
+function bucketsFrom(parts: SqlQuery, buckets: Array<[number, number]>): string {
   const lo = parts.param(buckets.map(([s]) => new Date(s).toISOString()));
   const hi = parts.param(buckets.map(([, e]) => new Date(e).toISOString()));
   return `unnest(${lo}::timestamptz[], ${hi}::timestamptz[]) WITH ORDINALITY AS b(lo, hi, i)`;
 }
 
 /** Conditions on production deployments (alias md) of a selection. */
-function deploymentFilter(parts: QueryParts, s: Selection): string {
+function deploymentFilter(parts: SqlQuery, s: Selection): string {
   const out: string[] = [];
   if (s.repositoryIds) out.push(`md.repository_id = ANY(${parts.param(s.repositoryIds)}::uuid[])`);
   if (s.environment !== undefined) out.push(`md.environment = ${parts.param(s.environment)}`);
@@ -157,7 +157,7 @@ function deploymentFilter(parts: QueryParts, s: Selection): string {
 }
 
 /** Conditions on changes (alias mc) of a selection. */
-function changeFilter(parts: QueryParts, s: Selection): string {
+function changeFilter(parts: SqlQuery, s: Selection): string {
   const out: string[] = [];
   if (s.repositoryIds) out.push(`mc.repository_id = ANY(${parts.param(s.repositoryIds)}::uuid[])`);
   if (s.environment !== undefined) {
@@ -172,7 +172,7 @@ function changeFilter(parts: QueryParts, s: Selection): string {
 }
 
 /** Conditions on merged pull requests (alias mp) of a selection. */
-function pullRequestFilter(parts: QueryParts, s: Selection): string {
+function pullRequestFilter(parts: SqlQuery, s: Selection): string {
   const out: string[] = [];
   if (s.repositoryIds) out.push(`mp.repository_id = ANY(${parts.param(s.repositoryIds)}::uuid[])`);
   if (s.teamId !== undefined) {
@@ -217,7 +217,7 @@ export class MetricsQueryRepository {
     s: Selection,
     buckets: Array<[number, number]>,
   ): Promise<DeploymentCounts[]> {
-    const parts = new QueryParts();
+    const parts = new SqlQuery();
     const from = bucketsFrom(parts, buckets);
     const rows = await this.dataSource.query<Record<keyof DeploymentCounts, string>[]>(
       `SELECT b.i,
@@ -245,7 +245,7 @@ export class MetricsQueryRepository {
 
   /** Distinct deployment days (epoch ms, 00:00 UTC) per bucket index (0-based). */
   async deploymentDays(s: Selection, buckets: Array<[number, number]>): Promise<number[][]> {
-    const parts = new QueryParts();
+    const parts = new SqlQuery();
     const from = bucketsFrom(parts, buckets);
     const rows = await this.dataSource.query<{ i: string; day: string }[]>(
       `SELECT DISTINCT b.i, to_char((md.finished_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day
@@ -260,7 +260,7 @@ export class MetricsQueryRepository {
   }
 
   async leadTimes(s: Selection, buckets: Array<[number, number]>): Promise<Percentiles[]> {
-    const parts = new QueryParts();
+    const parts = new SqlQuery();
     const from = bucketsFrom(parts, buckets);
     const rows = await this.dataSource.query<
       { i: string; median: number | null; p90: number | null; n: string }[]
@@ -278,7 +278,7 @@ export class MetricsQueryRepository {
   }
 
   async recoveries(s: Selection, buckets: Array<[number, number]>): Promise<Percentiles[]> {
-    const parts = new QueryParts();
+    const parts = new SqlQuery();
     const from = bucketsFrom(parts, buckets);
     const rows = await this.dataSource.query<{ i: string; median: number | null; n: string }[]>(
       `SELECT b.i,
@@ -295,7 +295,7 @@ export class MetricsQueryRepository {
 
   /** Per bucket: deployments still failed at its end (failed before it, not recovered by it). */
   async openFailures(s: Selection, buckets: Array<[number, number]>): Promise<OpenFailureRow[][]> {
-    const parts = new QueryParts();
+    const parts = new SqlQuery();
     const from = bucketsFrom(parts, buckets);
     const rows = await this.dataSource.query<(OpenFailureRow & { i: string })[]>(
       `SELECT i, source_id, repository_id, finished_at, failed_by FROM (
@@ -313,7 +313,7 @@ export class MetricsQueryRepository {
   }
 
   async deploymentPage(s: Selection, cursor: string | undefined, limit: number) {
-    const parts = new QueryParts();
+    const parts = new SqlQuery();
     parts.where(
       `md.finished_at >= ${parts.param(s.from)} AND md.finished_at < ${parts.param(s.to)}`,
     );
@@ -357,7 +357,7 @@ export class MetricsQueryRepository {
   }
 
   async flow(s: Selection): Promise<FlowRow> {
-    const parts = new QueryParts();
+    const parts = new SqlQuery();
     const stats = (column: string) => `
       percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY mp.${column}) AS ${column.split('_')[0]},
       count(mp.${column}) AS ${column.split('_')[0]}_n`;
@@ -376,7 +376,7 @@ export class MetricsQueryRepository {
   }
 
   async turnarounds(s: Selection): Promise<TurnaroundRow[]> {
-    const parts = new QueryParts();
+    const parts = new SqlQuery();
     return this.dataSource.query<TurnaroundRow[]>(
       `SELECT t.reviewer_identity_id AS identity_id, i.person_id, i.login, count(*) AS reviews,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY t.turnaround_seconds) AS median
@@ -392,7 +392,7 @@ export class MetricsQueryRepository {
   }
 
   async pullRequestPage(s: Selection, cursor: string | undefined, limit: number) {
-    const parts = new QueryParts();
+    const parts = new SqlQuery();
     parts.where(`mp.merged_at >= ${parts.param(s.from)} AND mp.merged_at < ${parts.param(s.to)}`);
     parts.where(pullRequestFilter(parts, s));
     if (cursor) parts.where(pullRequestCursor.after(cursor, parts.param));

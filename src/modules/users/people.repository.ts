@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../../core/http/app-error';
 import { keysetCursor, PositionedRow } from '../../core/database/keyset-cursor';
 import { ListPeopleQuery, PersonDetailView, PersonPageView, PersonView } from './people.dto';
-import { containsPattern, QueryParts } from '../activity/read/sql';
+import { containsPattern, SqlQuery } from '../../core/database/sql';
 
 interface PersonRow {
   id: string;
@@ -54,7 +54,7 @@ export class PeopleRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async page(query: ListPeopleQuery, limit: number): Promise<PersonPageView> {
-    const parts = new QueryParts();
+    const parts = new SqlQuery();
     if (query.q !== undefined) {
       const pattern = parts.param(containsPattern(query.q));
       parts.where(

@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityResolver } from './identity-resolver';
+import { IdentityEntity } from './identity.entity';
+import { PersonEntity } from './person.entity';
 import { PeopleAdminController } from './people-admin.controller';
 import { PeopleAdminService } from './people-admin.service';
 import { PeopleController } from './people.controller';
+import { PeopleLinksRepository } from './people-links.repository';
 import { PeopleRepository } from './people.repository';
 import { TeamEntity, TeamMemberEntity } from './team.entity';
 import { TeamsController } from './teams.controller';
@@ -15,9 +18,15 @@ import { TeamsRepository } from './teams.repository';
  * administration of people.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([TeamEntity, TeamMemberEntity])],
+  imports: [TypeOrmModule.forFeature([PersonEntity, IdentityEntity, TeamEntity, TeamMemberEntity])],
   controllers: [PeopleController, PeopleAdminController, TeamsController],
-  providers: [IdentityResolver, PeopleRepository, PeopleAdminService, TeamsRepository],
-  exports: [IdentityResolver, PeopleRepository, TeamsRepository],
+  providers: [
+    IdentityResolver,
+    PeopleRepository,
+    PeopleLinksRepository,
+    PeopleAdminService,
+    TeamsRepository,
+  ],
+  exports: [IdentityResolver, PeopleRepository, TeamsRepository, TypeOrmModule],
 })
 export class UsersModule {}

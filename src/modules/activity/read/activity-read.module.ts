@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { RepositoryEntity } from '../entities/repository.entity';
 import { CiRunsController } from './ci-runs.controller';
 import { CiRunsRepository } from './ci-runs.repository';
 import { CommentsRepository } from './comments.repository';
@@ -17,6 +19,7 @@ import { RepositoriesRepository } from './repositories.repository';
 
 /** The read API of the engineering record (/api/v1, GET only). */
 @Module({
+  imports: [TypeOrmModule.forFeature([RepositoryEntity])],
   controllers: [
     RepositoriesController,
     PullRequestsController,
@@ -36,5 +39,6 @@ import { RepositoriesRepository } from './repositories.repository';
     DeploymentsRepository,
     ReleasesRepository,
   ],
+  exports: [RepositoriesRepository],
 })
 export class ActivityReadModule {}

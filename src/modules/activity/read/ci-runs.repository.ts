@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { CiRunPageView, CiRunView, ListCiRunsQuery } from './ci-runs.dto';
 import { keysetCursor, PositionedRow } from '../../../core/database/keyset-cursor';
 import { IdentityRefView } from './read.dto';
-import { identityJson, isoOrNull, QueryParts } from './sql';
+import { SqlQuery } from '../../../core/database/sql';
+import { identityJson, isoOrNull } from './sql';
 
 interface CiRunRow {
   id: string;
@@ -67,7 +68,7 @@ export class CiRunsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async page(query: ListCiRunsQuery, limit: number): Promise<CiRunPageView> {
-    const parts = new QueryParts()
+    const parts = new SqlQuery()
       .whereIf(query.repositoryId, 'cr.repository_id = ?')
       .whereIf(query.status, 'cr.status = ?')
       .whereIf(query.conclusion, 'cr.conclusion = ?')

@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { CommitPageView, CommitView, ListCommitsQuery } from './commits.dto';
 import { keysetCursor, PositionedRow } from '../../../core/database/keyset-cursor';
 import { IdentityRefView } from './read.dto';
-import { identityJson, QueryParts, utcTime } from './sql';
+import { SqlQuery } from '../../../core/database/sql';
+import { identityJson, utcTime } from './sql';
 
 interface CommitRow {
   id: string;
@@ -55,7 +56,7 @@ export class CommitsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async page(query: ListCommitsQuery, limit: number): Promise<CommitPageView> {
-    const parts = new QueryParts()
+    const parts = new SqlQuery()
       .whereIf(query.repositoryId, 'c.repository_id = ?')
       .whereIf(query.authorPersonId, 'ai.person_id = ?')
       // Hex digits only (validated), so the prefix holds no LIKE wildcard.

@@ -10,7 +10,8 @@ import {
   ListDeploymentsQuery,
 } from './deployments.dto';
 import { IdentityRefView } from './read.dto';
-import { identityJson, isoOrNull, QueryParts } from './sql';
+import { SqlQuery } from '../../../core/database/sql';
+import { identityJson, isoOrNull } from './sql';
 
 interface DeploymentRow {
   id: string;
@@ -76,7 +77,7 @@ export class DeploymentsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async page(query: ListDeploymentsQuery, limit: number): Promise<DeploymentPageView> {
-    const parts = new QueryParts()
+    const parts = new SqlQuery()
       .whereIf(query.repositoryId, 'd.repository_id = ?')
       .whereIf(query.environment, 'd.environment = ?')
       .whereIf(query.state, 'd.latest_state = ?');

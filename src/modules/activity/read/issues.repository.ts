@@ -6,7 +6,8 @@ import { CommentsRepository } from './comments.repository';
 import { keysetCursor, PositionedRow } from '../../../core/database/keyset-cursor';
 import { IssueDetailView, IssuePageView, IssueView, ListIssuesQuery } from './issues.dto';
 import { IdentityRefView } from './read.dto';
-import { identityJson, isoOrNull, QueryParts } from './sql';
+import { SqlQuery } from '../../../core/database/sql';
+import { identityJson, isoOrNull } from './sql';
 
 interface IssueRow {
   id: string;
@@ -68,7 +69,7 @@ export class IssuesRepository {
   ) {}
 
   async page(query: ListIssuesQuery, limit: number): Promise<IssuePageView> {
-    const parts = new QueryParts()
+    const parts = new SqlQuery()
       .whereIf(query.repositoryId, 'i.repository_id = ?')
       .whereIf(query.state, 'i.state = ?')
       .whereIf(query.authorPersonId, 'ai.person_id = ?');

@@ -13,7 +13,8 @@ import {
   ReviewView,
 } from './pull-requests.dto';
 import { IdentityRefView } from './read.dto';
-import { identityJson, isoOrNull, QueryParts, utcTime } from './sql';
+import { SqlQuery } from '../../../core/database/sql';
+import { identityJson, isoOrNull, utcTime } from './sql';
 
 interface PullRequestRow {
   id: string;
@@ -139,7 +140,7 @@ export class PullRequestsRepository {
   ) {}
 
   async page(query: ListPullRequestsQuery, limit: number): Promise<PullRequestPageView> {
-    const parts = new QueryParts()
+    const parts = new SqlQuery()
       .whereIf(query.repositoryId, 'pr.repository_id = ?')
       .whereIf(query.state, 'pr.state = ?')
       .whereIf(query.authorPersonId, 'ai.person_id = ?')

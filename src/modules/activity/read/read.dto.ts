@@ -1,16 +1,12 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
-  IsInt,
   IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
-  Max,
-  Min,
   ValidateBy,
 } from 'class-validator';
 import { LowerCaseUuid } from '../../../core/http/uuid';
@@ -71,23 +67,7 @@ export function UuidFilter(description: string): PropertyDecorator {
   );
 }
 
-export class PageQuery {
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 4096)
-  cursor?: string;
-
-  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-}
-
-export const DEFAULT_PAGE_SIZE = 50;
+export { DEFAULT_PAGE_SIZE, PageQuery } from '../../../core/http/page-query.dto';
 
 /** A forge account that authored or acted on a record, and the person it belongs to. */
 export class IdentityRefView {

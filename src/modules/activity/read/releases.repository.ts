@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { keysetCursor, PositionedRow } from '../../../core/database/keyset-cursor';
 import { IdentityRefView } from './read.dto';
 import { ListReleasesQuery, ReleasePageView, ReleaseView } from './releases.dto';
-import { identityJson, isoOrNull, QueryParts } from './sql';
+import { SqlQuery } from '../../../core/database/sql';
+import { identityJson, isoOrNull } from './sql';
 
 interface ReleaseRow {
   id: string;
@@ -55,7 +56,7 @@ export class ReleasesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async page(query: ListReleasesQuery, limit: number): Promise<ReleasePageView> {
-    const parts = new QueryParts()
+    const parts = new SqlQuery()
       .where('NOT rl.deleted')
       .whereIf(query.repositoryId, 'rl.repository_id = ?');
     if (query.cursor) parts.where(cursor.after(query.cursor, parts.param));

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { RepositoryEntity } from '../entities/repository.entity';
 import { AppError, ErrorCode } from '../../../core/http/app-error';
 import { keysetCursor, PositionedRow } from '../../../core/database/keyset-cursor';
 import {
@@ -9,7 +10,8 @@ import {
   RepositoryPageView,
   RepositoryView,
 } from './repositories.dto';
-import { containsPattern, isoOrNull, QueryParts } from './sql';
+import { containsPattern, SqlQuery } from '../../../core/database/sql';
+import { isoOrNull } from './sql';
 
 interface RepositoryRow {
   id: string;
@@ -64,10 +66,17 @@ function view(row: RepositoryRow): RepositoryView {
 /** Reads of repositories for the activity API. */
 @Injectable()
 export class RepositoriesRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(RepositoryEntity) private readonly repositories: Repository<RepositoryEntity>,
+  ) {}
+
+  exists(id: string): Promise<boolean> {
+    return this.repositories.existsBy({ id });
+  }
 
   async page(query: ListRepositoriesQuery, limit: number): Promise<RepositoryPageView> {
-    const parts = new QueryParts()
+    const parts = new SqlQuery()
       .whereIf(query.provider, 'r.provider = ?')
       .whereIf(query.q === undefined ? undefined : containsPattern(query.q), 'r.full_name ILIKE ?');
     if (query.cursor) parts.where(cursor.after(query.cursor, parts.param));

@@ -1,35 +1,3 @@
-/** Collects the parameters and WHERE conditions of one read query. */
-export class QueryParts {
-  readonly params: unknown[] = [];
-  private readonly conditions: string[] = [];
-
-  /** Binds a value and answers its placeholder (`$n`). */
-  readonly param = (value: unknown): string => {
-    this.params.push(value);
-    return `$${this.params.length}`;
-  };
-
-  where(condition: string): this {
-    this.conditions.push(condition);
-    return this;
-  }
-
-  /** Adds `template` with `?` bound to `value` when the filter is set. */
-  whereIf(value: unknown, template: string): this {
-    if (value !== undefined) this.where(template.replace('?', () => this.param(value)));
-    return this;
-  }
-
-  get whereSql(): string {
-    return this.conditions.length ? this.conditions.join(' AND ') : 'TRUE';
-  }
-}
-
-/** An ILIKE pattern matching `text` anywhere, with LIKE's wildcards taken literally. */
-export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
-}
-
 /** `identityId, personId, login, name` of an identity alias as JSON, or NULL without one. */
 export function identityJson(alias: string): string {
   return `CASE WHEN ${alias}.id IS NULL THEN NULL ELSE json_build_object(

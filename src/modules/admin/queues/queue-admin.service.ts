@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
-import { rowsOf } from '../../../core/database/rows';
 import { AppError, ErrorCode } from '../../../core/http/app-error';
 import { ALL_QUEUES, QueueName } from '../../../core/jobs/job-catalogue';
 import { JobsService } from '../../../core/jobs/jobs.service';
-import { FINAL_STATUSES_SQL } from '../../deliveries/delivery-status';
+import { DeliveryLifecycleRepository } from '../../deliveries/delivery-lifecycle.repository';
 import {
   CleanableState,
   JOB_STATES,
@@ -97,7 +94,7 @@ function conflict(message: string): AppError {
 export class QueueAdminService {
   constructor(
     private readonly jobs: JobsService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveryLifecycleRepository,
   ) {}
 
   /** The queue of that name; 404 for a name the catalogue does not know. */
@@ -310,51 +307,20 @@ export class QueueAdminService {
   private async deliveryOf(job: Job): Promise<JobDeliveryView | null> {
     const id = deliveryIdOf(job);
     if (!UUID.test(id)) return null;
-    const [row] = await this.dataSource.query<
-      {
-        id: string;
-        provider: string;
-        event: string;
-        status: string;
-        attempts: number;
-        last_error: string | null;
-      }[]
-    >('SELECT id, provider, event, status, attempts, last_error FROM deliveries WHERE id = $1', [
-      id,
-    ]);
-    if (!row) return null;
-    return {
-      id: row.id,
-      provider: row.provider,
-      event: row.event,
-      status: row.status,
-      attempts: row.attempts,
-      lastError: row.last_error,
-    };
+    return (await this.deliveries.summary(id)) ?? null;
   }
 
   private async requeueDeliveries(ids: string[]): Promise<void> {
     const valid = ids.filter((id) => UUID.test(id));
     if (valid.length === 0) return;
-    await this.dataSource.query(
-      `UPDATE deliveries SET status = 'queued', queued_at = now(), processed_at = NULL,
-         updated_at = now()
-       WHERE id = ANY($1::uuid[]) AND status IN ('dead', 'failed', 'cancelled')`,
-      [valid],
-    );
+    await this.deliveries.markRequeued(valid);
   }
 
   /** Marks the deliveries that have not ended `cancelled`; answers how many were. */
   private async cancelDeliveries(ids: string[], requestedBy: string): Promise<number> {
     const valid = ids.filter((id) => UUID.test(id));
     if (valid.length === 0) return 0;
-    const result = await this.dataSource.query<{ id: string }[] | [{ id: string }[], number]>(
-      `UPDATE deliveries SET status = 'cancelled', last_error = $2, updated_at = now()
-       WHERE id = ANY($1::uuid[]) AND status NOT IN ${FINAL_STATUSES_SQL}
-       RETURNING id`,
-      [valid, `cancelled by an administrator (${requestedBy})`],
-    );
-    return rowsOf(result).length;
+    return this.deliveries.cancel(valid, `cancelled by an administrator (${requestedBy})`);
   }
 }
 

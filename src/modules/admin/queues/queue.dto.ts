@@ -1,6 +1,6 @@
+import { PageQuery } from '../../../core/http/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
 import { ALL_QUEUES } from '../../../core/jobs/job-catalogue';
 
 /** The states a BullMQ 6 job can be in (a paused queue keeps its jobs `waiting`). */
@@ -18,24 +18,10 @@ export type JobStateName = (typeof JOB_STATES)[number];
 export const CLEANABLE_STATES = ['completed', 'failed', 'delayed', 'waiting'] as const;
 export type CleanableState = (typeof CLEANABLE_STATES)[number];
 
-export class ListJobsQuery {
+export class ListJobsQuery extends PageQuery {
   @ApiProperty({ enum: JOB_STATES })
   @IsIn(JOB_STATES)
   state!: JobStateName;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  cursor?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 }
 
 export class CleanQueueDto {

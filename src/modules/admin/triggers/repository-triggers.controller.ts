@@ -1,12 +1,11 @@
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../../../core/http/app-error';
 import { JobName } from '../../../core/jobs/job-catalogue';
 import { JobsService } from '../../../core/jobs/jobs.service';
 import { ParseUuidPipe } from '../../../core/http/uuid';
 import { IndexingService } from '../../indexing/indexing.service';
+import { RepositoriesRepository } from '../../activity/read/repositories.repository';
 
 /** An operator asked: run now rather than after the follow-up burst window. */
 const NOW = { delayMs: 0 };
@@ -25,7 +24,7 @@ export class RepositoryTriggersController {
   constructor(
     private readonly jobs: JobsService,
     private readonly indexing: IndexingService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repositories: RepositoriesRepository,
   ) {}
 
   @Post(':id/reindex')
@@ -59,10 +58,7 @@ export class RepositoryTriggersController {
   }
 
   private async ensureExists(id: string): Promise<void> {
-    const [row] = await this.dataSource.query<{ id: string }[]>(
-      'SELECT id FROM repositories WHERE id = $1',
-      [id],
-    );
-    if (!row) throw new AppError(ErrorCode.NotFound, `Repository ${id} does not exist`);
+    if (!(await this.repositories.exists(id)))
+      throw new AppError(ErrorCode.NotFound, `Repository ${id} does not exist`);
   }
 }

@@ -1,17 +1,13 @@
-import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { PageQuery } from '../../../core/http/page-query.dto';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsInt,
   IsObject,
   IsOptional,
-  IsString,
   IsUUID,
-  Length,
-  Max,
-  Min,
   ValidateNested,
 } from 'class-validator';
 import { DeliveryFilterDto } from '../delivery.dto';
@@ -20,21 +16,7 @@ import { LowerCaseUuid } from '../../../core/http/uuid';
 /** Which dead deliveries: every field narrows the set (the status is always `dead`). */
 export class DeadLetterFilterDto extends OmitType(DeliveryFilterDto, ['status'] as const) {}
 
-export class ListDeadLettersQuery extends DeadLetterFilterDto {
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  cursor?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-}
+export class ListDeadLettersQuery extends IntersectionType(DeadLetterFilterDto, PageQuery) {}
 
 export const MAX_REDRIVE_IDS = 1000;
 

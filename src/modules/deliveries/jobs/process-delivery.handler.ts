@@ -1,7 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, UnrecoverableError } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { UnitsOfWork } from '../../../core/database/unit-of-work';
 import { messageOf } from '../../../core/errors/message-of';
 import { JobName, JobPayloads } from '../../../core/jobs/job-catalogue';
@@ -16,7 +14,8 @@ import { adapterFor } from '../../webhooks/providers';
 import { isProvider } from '../../webhooks/providers/provider-adapter';
 import { SourcesService } from '../../webhooks/sources/sources.service';
 import { DeliveryReader, WorkDelivery } from '../delivery-reader';
-import { DeliveryStatus, FINAL_STATUSES_SQL } from '../delivery-status';
+import { DeliveryLifecycleRepository } from '../delivery-lifecycle.repository';
+import { DeliveryStatus } from '../delivery-status';
 import { payloadOf } from '../stored-payload';
 
 function firstString(
@@ -40,7 +39,7 @@ export class ProcessDeliveryHandler {
   private readonly logger = new Logger(ProcessDeliveryHandler.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly lifecycle: DeliveryLifecycleRepository,
     private readonly units: UnitsOfWork,
     private readonly reader: DeliveryReader,
     private readonly recorder: ActivityRecorder,
@@ -78,19 +77,14 @@ export class ProcessDeliveryHandler {
         await unit.rollback(error);
         throw error;
       }
-      const claimed = await unit.commit({
-        sql: `UPDATE deliveries SET status = $2, attempts = attempts + 1, processed_at = now(),
-                  last_error = NULL, updated_at = now(),
-                  action = coalesce(action, $3), repository = coalesce(repository, $4)
-                WHERE id = $1 AND status NOT IN ${FINAL_STATUSES_SQL}
-                RETURNING id`,
-        params: [
+      const claimed = await unit.commit(
+        this.lifecycle.finishStatement(
           delivery.id,
           status,
           firstString(events, (e) => ('action' in e ? e.action : undefined)),
           firstString(events, (e) => e.repository.fullName),
-        ],
-      });
+        ),
+      );
       // Someone finished or cancelled it meanwhile: none of this attempt was kept.
       if (!claimed) return DeliveryStatus.Processed;
       this.identities.commit(scope);
@@ -167,14 +161,10 @@ export class ProcessDeliveryHandler {
     // The attempt's own increment was rolled back with its transaction: count it here. A
     // delivery that does not exist, or that someone finished meanwhile, is left alone.
     try {
-      await this.dataSource.query(
-        `UPDATE deliveries SET status = $2, last_error = $3, attempts = attempts + 1, updated_at = now()
-         WHERE id = $1 AND status NOT IN ${FINAL_STATUSES_SQL}`,
-        [
-          deliveryId,
-          final ? DeliveryStatus.Dead : DeliveryStatus.Failed,
-          messageOf(error).slice(0, 2000),
-        ],
+      await this.lifecycle.recordFailure(
+        deliveryId,
+        final ? DeliveryStatus.Dead : DeliveryStatus.Failed,
+        messageOf(error).slice(0, 2000),
       );
     } catch (bookkeeping) {
       this.logger.warn(

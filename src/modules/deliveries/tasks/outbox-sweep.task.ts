@@ -1,11 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/config';
 import { QueueName } from '../../../core/jobs/job-catalogue';
 import { JobsService } from '../../../core/jobs/jobs.service';
 import { MetricsService } from '../../../core/observability/metrics.service';
 import { ScheduledIntervals } from '../../../core/scheduling/scheduled-intervals';
+import { DeliveryLifecycleRepository } from '../delivery-lifecycle.repository';
 import { OutboxRelay } from '../outbox-relay';
 
 const TASK = 'outbox-sweep';
@@ -27,7 +26,7 @@ export class OutboxSweepTask implements OnApplicationBootstrap {
   private readonly logger = new Logger(OutboxSweepTask.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly lifecycle: DeliveryLifecycleRepository,
     private readonly relay: OutboxRelay,
     private readonly jobs: JobsService,
     private readonly metrics: MetricsService,
@@ -57,33 +56,16 @@ export class OutboxSweepTask implements OnApplicationBootstrap {
   async sweep(lostAfterMs = this.config.outboxLostAfterMs): Promise<SweepResult> {
     this.relay.kick();
     await this.relay.settled();
-    // Quiet the longest first (no queueing, no check since); checking moves a row to the back,
-    // so every pass makes progress through a backlog. greatest() skips NULLs.
-    const candidates = await this.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM deliveries
-       WHERE status IN ('queued', 'processing', 'failed')
-         AND greatest(checked_at, queued_at, received_at) < now() - $1 * interval '1 millisecond'
-       ORDER BY greatest(checked_at, queued_at, received_at) LIMIT $2`,
-      [lostAfterMs, BATCH],
-    );
-    const ids = candidates.map((r) => r.id);
+    const ids = await this.lifecycle.quietInFlight(lostAfterMs, BATCH);
     const states = await this.jobs.jobStates(QueueName.Deliveries, ids);
     const missing = ids.filter((id) => states.get(id) === 'unknown');
     const givenUp = ids.filter((id) => states.get(id) === 'failed');
     await this.relay.relay(missing);
     if (givenUp.length > 0) {
-      await this.dataSource.query(
-        `UPDATE deliveries SET status = 'dead', updated_at = now(),
-           last_error = coalesce(last_error, 'the job failed without recording a reason (worker lost)')
-         WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'processing', 'failed')`,
-        [givenUp],
-      );
+      await this.lifecycle.markGivenUp(givenUp);
     }
     if (ids.length > 0) {
-      await this.dataSource.query(
-        `UPDATE deliveries SET checked_at = now() WHERE id = ANY($1::uuid[])`,
-        [ids],
-      );
+      await this.lifecycle.markChecked(ids);
     }
     this.metrics.deliveriesRecovered.inc({ outcome: 'requeued' }, missing.length);
     this.metrics.deliveriesRecovered.inc({ outcome: 'dead' }, givenUp.length);

@@ -1,10 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/config';
-import { rowsOf } from '../../../core/database/rows';
 import { JobsService } from '../../../core/jobs/jobs.service';
 import { ScheduledIntervals } from '../../../core/scheduling/scheduled-intervals';
+import { DeliveryLifecycleRepository } from '../delivery-lifecycle.repository';
 
 const TASK = 'retention';
 /** Rows changed per statement, so that a large backlog never holds long locks. */
@@ -27,7 +25,7 @@ export class RetentionTask implements OnApplicationBootstrap {
   private readonly logger = new Logger(RetentionTask.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly lifecycle: DeliveryLifecycleRepository,
     private readonly config: AppConfig,
     private readonly jobs: JobsService,
     private readonly intervals: ScheduledIntervals,
@@ -48,22 +46,11 @@ export class RetentionTask implements OnApplicationBootstrap {
 
   async run(now: Date = new Date()): Promise<RetentionResult> {
     const { bodyDays, deadDays, completedJobsHours, failedJobsHours } = this.config.retention;
-    const bodiesDropped = await this.inChunks(
-      `UPDATE deliveries SET body = NULL, updated_at = now()
-       WHERE id IN (SELECT id FROM deliveries
-                    WHERE body IS NOT NULL AND status IN ('processed', 'ignored', 'cancelled')
-                      AND received_at < $1::timestamptz - $2 * interval '1 day'
-                    LIMIT ${CHUNK})
-       RETURNING id`,
-      [now, bodyDays],
+    const bodiesDropped = await this.inChunks(() =>
+      this.lifecycle.dropOldBodies(now, bodyDays, CHUNK),
     );
-    const deadDeleted = await this.inChunks(
-      `DELETE FROM deliveries
-       WHERE id IN (SELECT id FROM deliveries
-                    WHERE status = 'dead' AND received_at < $1::timestamptz - $2 * interval '1 day'
-                    LIMIT ${CHUNK})
-       RETURNING id`,
-      [now, deadDays],
+    const deadDeleted = await this.inChunks(() =>
+      this.lifecycle.deleteOldDead(now, deadDays, CHUNK),
     );
     let jobsCleaned = 0;
     for (const queue of this.jobs.allQueues()) {
@@ -73,12 +60,11 @@ export class RetentionTask implements OnApplicationBootstrap {
     return { bodiesDropped, deadDeleted, jobsCleaned };
   }
 
-  private async inChunks(sql: string, params: unknown[]): Promise<number> {
+  /** Repeats `chunk` (which answers how many rows it changed) until a chunk is not full. */
+  private async inChunks(chunk: () => Promise<number>): Promise<number> {
     let total = 0;
     for (;;) {
-      const changed = rowsOf(
-        await this.dataSource.query<{ id: string }[] | [{ id: string }[], number]>(sql, params),
-      ).length;
+      const changed = await chunk();
       total += changed;
       if (changed < CHUNK) return total;
     }

@@ -1,6 +1,5 @@
+import { FeedbackLockRepository } from './feedback-lock.repository';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { FeedbackKind } from '../../../config/config';
 import { ForgeMetrics } from '../forge-metrics';
 import { CommitState } from '../forge-types';
@@ -52,7 +51,7 @@ export class FeedbackService {
   private readonly mutex = new KeyedMutex();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly locks: FeedbackLockRepository,
     private readonly metrics: ForgeMetrics,
   ) {}
 
@@ -84,8 +83,7 @@ export class FeedbackService {
     const text = `${marker}\n${maskSecrets(body, access.knownSecrets())}`;
     const key = `feedback:${access.repositoryId}:${pullRequest}:${purpose}`;
     const outcome = await this.mutex.run(key, () =>
-      this.dataSource.transaction(async (manager) => {
-        await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`hookyard:${key}`]);
+      this.locks.whileLocked(key, async () => {
         const client = access.client();
         const own = await client.ownLogin(access.repository);
         const comments = await client.listComments(access.repository, pullRequest);

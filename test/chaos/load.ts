@@ -1,7 +1,7 @@
 import webhookDefinitions, { WebhookDefinition } from '@octokit/webhooks-examples';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { azurePush, type AzureRepository } from '../fixtures/azure-devops';
-import { serverRefsChanged, type ServerRepository } from '../fixtures/bitbucket-server';
+import { azurePush, type AzureRepository } from '../fixtures/azure-devops/builders';
+import { serverRefsChanged, type ServerRepository } from '../fixtures/bitbucket-server/builders';
 import { sleep } from '../support/harness';
 import {
   CHAOS_AZURE_USER,

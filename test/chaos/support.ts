@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   cpSync,
@@ -26,6 +26,7 @@ import {
   track,
   trackedChildren,
 } from '../support/harness';
+import { hubSignature } from '../support/signing';
 
 /**
  * Infrastructure for the chaos suite: a private PostgreSQL and a private redis-server (never
@@ -615,7 +616,7 @@ export function jsonOf(answer: HttpAnswer): unknown {
 export const CHAOS_AZURE_USER = 'chaos';
 
 export function sign(body: Buffer, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+  return hubSignature(body, secret);
 }
 
 /** Shared names per scenario: one database, one queue prefix, one secret, one data dir. */

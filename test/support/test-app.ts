@@ -1,5 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,26 +94,6 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     request,
     wipeRedis: () => deleteKeys(config.redisUrl, `${config.queuePrefix}:*`),
     close: () => app.close(),
-  };
-}
-
-export function githubSignature(body: string | Buffer, secret = GITHUB_SECRET): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
-
-/** Headers of a signed GitHub delivery. */
-export function githubHeaders(
-  body: string | Buffer,
-  event = 'push',
-  deliveryId: string = randomUUID(),
-  secret = GITHUB_SECRET,
-): Record<string, string> {
-  return {
-    'content-type': 'application/json',
-    'x-github-event': event,
-    'x-github-delivery': deliveryId,
-    'x-github-hook-id': '4242',
-    'x-hub-signature-256': githubSignature(body, secret),
   };
 }
 

@@ -41,7 +41,7 @@ export class PgListener {
     client.on('error', (error) => {
       logger.warn(`${what} lost (${error.message}); reconnecting`);
       if (this.client === client) this.client = undefined;
-      void client.end().catch(() => undefined);
+      void client.end().catch((endError: unknown) => this.endFailed(endError));
       this.retry();
     });
     try {
@@ -51,7 +51,7 @@ export class PgListener {
       this.options.onListening();
     } catch (error) {
       logger.warn(`${what} could not connect (${messageOf(error)}); ${this.options.fallback}`);
-      void client.end().catch(() => undefined);
+      void client.end().catch((endError: unknown) => this.endFailed(endError));
       this.retry();
     }
   }
@@ -61,7 +61,17 @@ export class PgListener {
     clearTimeout(this.retryTimer);
     const client = this.client;
     this.client = undefined;
-    await client?.end().catch(() => undefined);
+    await client?.end().catch((endError: unknown) => this.endFailed(endError));
+  }
+
+  /**
+   * Closing a connection that already failed can fail too; the listener is being replaced
+   * (or stopped) either way, so this is only worth a debug line.
+   */
+  private endFailed(error: unknown): void {
+    this.options.logger.debug(
+      `${this.options.what}: closing the old connection failed (${messageOf(error)})`,
+    );
   }
 
   private retry(): void {

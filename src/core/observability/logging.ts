@@ -1,5 +1,4 @@
 import { RequestMethod } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import { AppConfig } from '../../config/config';
@@ -26,13 +25,9 @@ export function loggerParams(config: AppConfig): Params {
     exclude: [{ method: RequestMethod.POST, path: 'webhooks/*path' }],
     pinoHttp: {
       level: config.logLevel,
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const given = req.headers['x-request-id'];
-        const id =
-          typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
+      // No genReqId: @fastify/middie copies Fastify's request id to the raw request before
+      // this middleware runs, and pino-http keeps an id it finds there. The `x-request-id`
+      // answer header and the access log's request id are made by AccessLog.
       redact: {
         paths: SECRET_HEADERS.map((h) => `req.headers["${h}"]`),
         censor: '[redacted]',

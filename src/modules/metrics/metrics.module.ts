@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SchedulerLock } from '../../core/database/scheduler-lock';
 import { PushEntity } from '../activity/push.entity';
 import { METRIC_ENTITIES } from './metric.entities';
 import { MetricsQueryRepository } from './metrics-query.repository';
 import { MetricsRefreshHandler } from './metrics-refresh.handler';
-import { MetricsUpkeep } from './metrics-upkeep';
+import { MetricsUpkeepTask } from './metrics-upkeep.task';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { RepositorySettingsController } from './repository-settings.controller';
@@ -22,8 +21,7 @@ import { RollupRepository } from './rollup.repository';
     MetricsQueryRepository,
     MetricsService,
     RepositorySettingsRepository,
-    MetricsUpkeep,
-    SchedulerLock,
+    MetricsUpkeepTask,
   ],
 })
 export class MetricsModule {}

@@ -1,4 +1,4 @@
-import { createHmac, createPublicKey, randomUUID, verify } from 'node:crypto';
+import { createPublicKey, randomUUID, verify } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import {
@@ -11,6 +11,7 @@ import {
   StoredComment,
   StoredStatus,
 } from './github-objects';
+import { hubSignature } from '../signing';
 
 /**
  * A fake forge for tests: a real HTTP server on loopback serving the subset of the GitHub
@@ -539,7 +540,7 @@ export class FakeForge {
             'x-github-delivery': guid,
             'x-github-hook-id': String(hookId),
             'x-github-hook-installation-target-type': 'repository',
-            'x-hub-signature-256': `sha256=${createHmac('sha256', target.secret).update(payload).digest('hex')}`,
+            'x-hub-signature-256': hubSignature(payload, target.secret),
           },
           body: payload,
         });

@@ -1,17 +1,17 @@
 import { AzureDevOpsAdapter } from './azure-devops/azure-devops.adapter';
 import { BitbucketServerAdapter } from './bitbucket-server/bitbucket-server.adapter';
-import { BitbucketAdapter } from './bitbucket.adapter';
-import { GiteaAdapter } from './gitea.adapter';
-import { GitHubAdapter } from './github.adapter';
-import { GitLabAdapter } from './gitlab.adapter';
+import { BitbucketAdapter } from './bitbucket/bitbucket.adapter';
+import { GiteaAdapter } from './gitea/gitea.adapter';
+import { GitHubAdapter } from './github/github.adapter';
+import { GitLabAdapter } from './gitlab/gitlab.adapter';
 import { Provider, type ProviderAdapter } from './provider-adapter';
 
 export { AzureDevOpsAdapter } from './azure-devops/azure-devops.adapter';
 export { BitbucketServerAdapter } from './bitbucket-server/bitbucket-server.adapter';
-export { BitbucketAdapter } from './bitbucket.adapter';
-export { GiteaAdapter } from './gitea.adapter';
-export { GitHubAdapter } from './github.adapter';
-export { GitLabAdapter } from './gitlab.adapter';
+export { BitbucketAdapter } from './bitbucket/bitbucket.adapter';
+export { GiteaAdapter } from './gitea/gitea.adapter';
+export { GitHubAdapter } from './github/github.adapter';
+export { GitLabAdapter } from './gitlab/gitlab.adapter';
 
 /** The provider list: one adapter per forge. */
 export const PROVIDER_ADAPTERS: Record<Provider, ProviderAdapter> = {

@@ -9,7 +9,7 @@ import {
   type AzureProject,
   type AzureRepository,
   type AzureWorkItem,
-} from '../../../../../test/fixtures/azure-devops';
+} from '../../../../../test/fixtures/azure-devops/builders';
 import type {
   CiRunEvent,
   DeploymentEvent,

@@ -10,7 +10,7 @@ import {
   type ServerPerson,
   type ServerPullRequest,
   type ServerRepository,
-} from '../../../../../test/fixtures/bitbucket-server';
+} from '../../../../../test/fixtures/bitbucket-server/builders';
 import type {
   CommentEvent,
   PullRequestEvent,

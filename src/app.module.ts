@@ -18,6 +18,7 @@ import { AdminModule } from './modules/admin/admin.module';
 import { DeliveriesModule } from './modules/deliveries/deliveries.module';
 import { ActivityReadModule } from './modules/activity/read/activity-read.module';
 import { HealthModule } from './modules/health/health.module';
+import { McpModule } from './modules/mcp/mcp.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { UsersModule } from './modules/users/users.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
@@ -42,6 +43,7 @@ export class AppModule {
         ActivityReadModule,
         UsersModule,
         MetricsModule,
+        McpModule,
         SchedulingModule.forRoot(config),
         ...(config.runsWorkers ? [JobProcessorsModule] : []),
       ],

@@ -25,5 +25,6 @@ import { RollupRepository } from './rollup.repository';
     MetricsUpkeep,
     SchedulerLock,
   ],
+  exports: [MetricsService],
 })
 export class MetricsModule {}

@@ -36,5 +36,6 @@ import { RepositoriesRepository } from './repositories.repository';
     DeploymentsRepository,
     ReleasesRepository,
   ],
+  exports: [PullRequestsRepository, CiRunsRepository, RepositoriesRepository],
 })
 export class ActivityReadModule {}

@@ -18,6 +18,7 @@ import { AdminModule } from './modules/admin/admin.module';
 import { DeliveriesModule } from './modules/deliveries/deliveries.module';
 import { ActivityReadModule } from './modules/activity/read/activity-read.module';
 import { HealthModule } from './modules/health/health.module';
+import { CapabilitiesModule } from './modules/capabilities/capabilities.module';
 import { McpModule } from './modules/mcp/mcp.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { UsersModule } from './modules/users/users.module';
@@ -44,6 +45,7 @@ export class AppModule {
         UsersModule,
         MetricsModule,
         McpModule,
+        CapabilitiesModule,
         SchedulingModule.forRoot(config),
         ...(config.runsWorkers ? [JobProcessorsModule] : []),
       ],

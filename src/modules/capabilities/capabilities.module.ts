@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { SourcesModule } from '../webhooks/sources/sources.module';
+import { CapabilitiesController } from './capabilities.controller';
+import { CapabilitiesService } from './capabilities.service';
+
+/** GET /api/v1/capabilities: what this Hookyard models, from the catalogue the README uses. */
+@Module({
+  imports: [SourcesModule],
+  controllers: [CapabilitiesController],
+  providers: [CapabilitiesService],
+})
+export class CapabilitiesModule {}

@@ -27,6 +27,10 @@ RUN npm run build
 
 FROM base AS runtime
 ENV NODE_ENV=production
+# The code index fetches repositories with git (mirrors under INDEX_DIR, default .data/index).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends git ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 # Production dependencies only. embedded-postgres is never started here (DATABASE_URL is set),
 # but its platform binaries (@embedded-postgres/<platform>, about 60 MB) must stay: the package

@@ -17,10 +17,12 @@ import { FollowupsModule } from './modules/activity/followups.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { DeliveriesModule } from './modules/deliveries/deliveries.module';
 import { ActivityReadModule } from './modules/activity/read/activity-read.module';
+import { ForgesModule } from './modules/forges/forges.module';
 import { HealthModule } from './modules/health/health.module';
 import { CapabilitiesModule } from './modules/capabilities/capabilities.module';
 import { McpModule } from './modules/mcp/mcp.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { IndexingModule } from './modules/indexing/indexing.module';
 import { UsersModule } from './modules/users/users.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 
@@ -41,8 +43,10 @@ export class AppModule {
         DeliveriesModule,
         AdminModule,
         FollowupsModule,
+        IndexingModule,
         ActivityReadModule,
         UsersModule,
+        ForgesModule,
         MetricsModule,
         McpModule,
         CapabilitiesModule,

@@ -1,4 +1,16 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigValidationError, loadConfig } from './config';
+
+function problemsOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+    return '';
+  } catch (error) {
+    return (error as ConfigValidationError).problems.join('\n');
+  }
+}
 
 describe('loadConfig', () => {
   it('gives working defaults with no environment at all', () => {
@@ -52,6 +64,34 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads forge origins and the code index settings', () => {
+    const defaults = loadConfig({ DATA_DIR: '/srv/hookyard' });
+    expect([
+      defaults.githubUrl,
+      defaults.gitlabUrl,
+      defaults.giteaUrl,
+      defaults.bitbucketUrl,
+    ]).toEqual(['https://github.com', 'https://gitlab.com', undefined, 'https://bitbucket.org']);
+    expect(defaults.indexing.dir).toBe('/srv/hookyard/index');
+    expect(defaults.indexing.maxFileBytes).toBe(1024 * 1024);
+    expect(defaults.indexing.excludePaths).toContain('**/package-lock.json');
+    const set = loadConfig({
+      GITEA_URL: 'https://git.example.com/forge',
+      INDEX_DIR: '/mirrors',
+      INDEX_MAX_FILE_BYTES: '2048',
+      INDEX_EXCLUDE_PATHS: 'third_party/**, *.min.js',
+    });
+    expect(set.giteaUrl).toBe('https://git.example.com/forge');
+    expect(set.indexing).toEqual({
+      dir: '/mirrors',
+      maxFileBytes: 2048,
+      excludePaths: ['third_party/**', '*.min.js'],
+    });
+    expect(() =>
+      loadConfig({ GITHUB_URL: 'ftp://example.com', INDEX_MAX_FILE_BYTES: '0' }),
+    ).toThrow(/GITHUB_URL[\s\S]*INDEX_MAX_FILE_BYTES/);
+  });
+
   it('decides roles', () => {
     const api = loadConfig({ ROLE: 'api' });
     expect([api.servesHttp, api.runsWorkers, api.runsScheduler]).toEqual([true, false, false]);
@@ -85,5 +125,43 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/GITLAB_WEBHOOK_SIGNING_TOKEN entry 1: must be a whsec_/);
     expect(problems.join('\n')).not.toContain('plain-secret-value');
     expect(problems.join('\n')).not.toContain('short"');
+  });
+
+  it('reads outbound forge access: defaults, FEEDBACK, an App key inline or from a file', () => {
+    const defaults = loadConfig({});
+    expect(defaults.githubUrl).toBe('https://github.com');
+    expect(defaults.gitlabUrl).toBe('https://gitlab.com');
+    expect(defaults.giteaUrl).toBeUndefined();
+    expect(defaults.bitbucketUrl).toBe('https://bitbucket.org');
+    expect(defaults.forgeApi).toMatchObject({
+      githubApiUrl: 'https://api.github.com',
+      bitbucketApiUrl: 'https://api.bitbucket.org/2.0',
+      githubToken: undefined,
+      githubApp: undefined,
+      feedback: ['comment', 'status'],
+    });
+    expect(loadConfig({ FEEDBACK: 'none' }).forgeApi.feedback).toEqual([]);
+    expect(loadConfig({ FEEDBACK: 'Status' }).forgeApi.feedback).toEqual(['status']);
+    const pem = '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----';
+    const inline = loadConfig({
+      GITHUB_APP_ID: '12',
+      GITHUB_APP_PRIVATE_KEY: pem.replaceAll('\n', '\\n'),
+    });
+    expect(inline.forgeApi.githubApp).toEqual({ appId: '12', privateKey: pem });
+    const file = join(mkdtempSync(join(tmpdir(), 'hookyard-config-')), 'app.pem');
+    writeFileSync(file, `${pem}\n`);
+    expect(
+      loadConfig({ GITHUB_APP_ID: '12', GITHUB_APP_PRIVATE_KEY: file }).forgeApi.githubApp,
+    ).toEqual({ appId: '12', privateKey: pem });
+  });
+
+  it('reports bad outbound forge settings', () => {
+    expect(problemsOf({ FEEDBACK: 'comment,emails' })).toMatch(/FEEDBACK must be none/);
+    expect(problemsOf({ GITHUB_APP_ID: '12' })).toMatch(/must be set together/);
+    expect(
+      problemsOf({ GITHUB_APP_ID: 'x', GITHUB_APP_PRIVATE_KEY: '/nonexistent/key.pem' }),
+    ).toMatch(/GITHUB_APP_PRIVATE_KEY is neither/);
+    expect(problemsOf({ GITLAB_URL: 'gopher://gitlab.example.com' })).toMatch(/GITLAB_URL must be/);
+    expect(problemsOf({ GITHUB_TOKEN: 'ghp_secretvalue123' })).toBe('');
   });
 });

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { PROVIDER_ADAPTERS } from '../modules/webhooks/providers';
 import {
   ALL_PROVIDERS,
@@ -45,6 +46,42 @@ export interface HttpServerConfig {
   keepAliveTimeoutMs: number;
 }
 
+export interface IndexingConfig {
+  /** Bare git mirrors live here (INDEX_DIR, default DATA_DIR/index). */
+  dir: string;
+  /** Files larger than this are not indexed (INDEX_MAX_FILE_BYTES). */
+  maxFileBytes: number;
+  /** Path globs never indexed: vendored trees and lockfiles (INDEX_EXCLUDE_PATHS). */
+  excludePaths: string[];
+}
+
+export const FEEDBACK_KINDS = ['comment', 'status'] as const;
+export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
+
+/** A GitHub App Hookyard authenticates as (installation tokens are minted from it). */
+export interface GitHubAppCredentials {
+  appId: string;
+  /** PEM text of the App's private key. */
+  privateKey: string;
+}
+
+/** Outbound API access of the default sources (their web bases are the *Url fields). */
+export interface ForgeApiConfig {
+  githubApiUrl: string;
+  githubToken: string | undefined;
+  githubApp: GitHubAppCredentials | undefined;
+  gitlabApiToken: string | undefined;
+  giteaApiToken: string | undefined;
+  bitbucketApiUrl: string;
+  bitbucketApiToken: string | undefined;
+  /** What feedback may be posted on pull requests (FEEDBACK; empty = none). */
+  feedback: FeedbackKind[];
+  /** Every outbound call is abandoned after this long. */
+  requestTimeoutMs: number;
+  /** How often reconciliation runs (0 = only at start and on demand). */
+  reconciliationIntervalMs: number;
+}
+
 /**
  * The whole configuration, validated once at boot. Nothing else in the code reads
  * process.env: it asks for AppConfig through dependency injection.
@@ -73,6 +110,13 @@ export class AppConfig {
     readonly outboxLostAfterMs: number,
     readonly retention: RetentionConfig,
     readonly http: HttpServerConfig,
+    /** Web origin (and path prefix) of each forge, for clone URLs and API calls. */
+    readonly githubUrl: string,
+    readonly gitlabUrl: string,
+    readonly giteaUrl: string | undefined,
+    readonly bitbucketUrl: string,
+    readonly indexing: IndexingConfig,
+    readonly forgeApi: ForgeApiConfig,
   ) {}
 
   /** A copy with some values resolved at start-up (embedded database URL, generated token). */
@@ -189,6 +233,61 @@ function readProviderSecrets(r: EnvReader): ProviderSecrets {
   return secrets;
 }
 
+/** Vendored trees and lockfiles: large, generated, and noise in search results. */
+export const DEFAULT_INDEX_EXCLUDES = [
+  'node_modules/**',
+  '**/node_modules/**',
+  'vendor/**',
+  '**/package-lock.json',
+  '**/npm-shrinkwrap.json',
+  '**/yarn.lock',
+  '**/pnpm-lock.yaml',
+  '**/Cargo.lock',
+  '**/go.sum',
+  '**/poetry.lock',
+  '**/composer.lock',
+  '**/Gemfile.lock',
+];
+
+/** A PEM given inline (literal or with \\n escapes), or a path to a PEM file. */
+function readPrivateKey(r: EnvReader, name: string): string | undefined {
+  const value = r.optional(name);
+  if (value === undefined) return undefined;
+  if (value.startsWith('-----BEGIN')) return value.replaceAll('\\n', '\n');
+  if (!existsSync(value)) {
+    r.problems.push(`${name} is neither a PEM private key nor the path of a readable file`);
+    return undefined;
+  }
+  const pem = readFileSync(value, 'utf8').trim();
+  if (!pem.startsWith('-----BEGIN')) r.problems.push(`${name}: the file does not hold a PEM key`);
+  return pem;
+}
+
+function readFeedback(r: EnvReader): FeedbackKind[] {
+  const items = r.list('FEEDBACK').map((item) => item.toLowerCase());
+  if (items.length === 0) return [...FEEDBACK_KINDS];
+  if (items.length === 1 && items[0] === 'none') return [];
+  const kinds = FEEDBACK_KINDS.filter((kind) => items.includes(kind));
+  if (kinds.length !== items.length) {
+    r.problems.push('FEEDBACK must be none, or a list of comment and status (e.g. comment,status)');
+  }
+  return kinds;
+}
+
+function readGitHubApp(r: EnvReader): GitHubAppCredentials | undefined {
+  const appId = r.optional('GITHUB_APP_ID');
+  const privateKey = readPrivateKey(r, 'GITHUB_APP_PRIVATE_KEY');
+  if (appId !== undefined && !/^\d+$/.test(appId))
+    r.problems.push('GITHUB_APP_ID must be a number');
+  if ((appId === undefined) !== (privateKey === undefined)) {
+    r.problems.push('GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY must be set together');
+    return undefined;
+  }
+  return appId !== undefined && privateKey !== undefined ? { appId, privateKey } : undefined;
+}
+
+const HTTP = ['http:', 'https:'];
+
 export function loadConfig(env: Env): AppConfig {
   const r = new EnvReader(env);
   const config = new AppConfig(
@@ -223,6 +322,30 @@ export function loadConfig(env: Env): AppConfig {
       headersTimeoutMs: r.int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
       requestTimeoutMs: r.int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
       keepAliveTimeoutMs: r.int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
+    },
+    r.url('GITHUB_URL', ['https:', 'http:'], 'https://github.com') ?? '',
+    r.url('GITLAB_URL', ['https:', 'http:'], 'https://gitlab.com') ?? '',
+    r.url('GITEA_URL', ['https:', 'http:']),
+    r.url('BITBUCKET_URL', ['https:', 'http:'], 'https://bitbucket.org') ?? '',
+    {
+      dir: resolve(r.string('INDEX_DIR', join(r.string('DATA_DIR', './.data'), 'index'))),
+      maxFileBytes: r.int('INDEX_MAX_FILE_BYTES', 1024 * 1024, 1, 1024 * 1024 * 1024),
+      excludePaths:
+        r.optional('INDEX_EXCLUDE_PATHS') === undefined
+          ? DEFAULT_INDEX_EXCLUDES
+          : r.list('INDEX_EXCLUDE_PATHS'),
+    },
+    {
+      githubApiUrl: r.url('GITHUB_API_URL', HTTP, 'https://api.github.com') ?? '',
+      githubToken: r.optional('GITHUB_TOKEN'),
+      githubApp: readGitHubApp(r),
+      gitlabApiToken: r.optional('GITLAB_API_TOKEN'),
+      giteaApiToken: r.optional('GITEA_API_TOKEN'),
+      bitbucketApiUrl: r.url('BITBUCKET_API_URL', HTTP, 'https://api.bitbucket.org/2.0') ?? '',
+      bitbucketApiToken: r.optional('BITBUCKET_API_TOKEN'),
+      feedback: readFeedback(r),
+      requestTimeoutMs: r.int('FORGE_REQUEST_TIMEOUT_MS', 30000, 100, 600000),
+      reconciliationIntervalMs: r.int('RECONCILIATION_INTERVAL_MS', 900000, 0, 86400000),
     },
   );
   const adminToken = config.adminToken;

@@ -51,6 +51,12 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     LOG_LEVEL: 'silent',
     GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
     DATABASE_POOL_SIZE: '5',
+    // No test reaches a real forge: unless a test points one at a loopback server, every forge
+    // origin is a closed loopback port (and payload URLs on github.com are refused outright).
+    GITHUB_URL: 'http://127.0.0.1:9',
+    GITLAB_URL: 'http://127.0.0.1:9',
+    GITEA_URL: 'http://127.0.0.1:9',
+    BITBUCKET_URL: 'http://127.0.0.1:9',
     ...env,
   });
   const app = await createHttpApp(config);

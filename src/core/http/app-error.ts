@@ -4,6 +4,8 @@ import { HttpStatus } from '@nestjs/common';
 export enum ErrorCode {
   ValidationFailed = 'VALIDATION_FAILED',
   MalformedBody = 'MALFORMED_BODY',
+  /** A search the index cannot narrow (no trigram): refused rather than scanning everything. */
+  QueryTooBroad = 'QUERY_TOO_BROAD',
   MissingEventHeader = 'MISSING_EVENT_HEADER',
   MissingDeliveryId = 'MISSING_DELIVERY_ID',
   Unauthorized = 'UNAUTHORIZED',
@@ -24,6 +26,7 @@ export enum ErrorCode {
 export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.ValidationFailed]: HttpStatus.BAD_REQUEST,
   [ErrorCode.MalformedBody]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.QueryTooBroad]: HttpStatus.BAD_REQUEST,
   [ErrorCode.MissingEventHeader]: HttpStatus.BAD_REQUEST,
   [ErrorCode.MissingDeliveryId]: HttpStatus.BAD_REQUEST,
   [ErrorCode.Unauthorized]: HttpStatus.UNAUTHORIZED,

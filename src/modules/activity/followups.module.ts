@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CiFailureAnalysisHandler } from '../analysis/ci-failure.handler';
-import { IndexRepositoryHandler } from '../indexing/index-repository.handler';
 
-/** Handlers of the follow-up jobs a processed delivery enqueues (metrics: MetricsModule). */
+/** Handlers of the follow-up jobs a processed delivery enqueues (metrics and indexing have their own modules). */
 @Module({
-  providers: [IndexRepositoryHandler, CiFailureAnalysisHandler],
+  providers: [CiFailureAnalysisHandler],
 })
 export class FollowupsModule {}

@@ -3,6 +3,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { Module } from '@nestjs/common';
 import { ALL_QUEUES } from '../../core/jobs/job-catalogue';
+import { IndexingModule } from '../indexing/indexing.module';
 import { BULL_BOARD_ROUTE, BullBoardAuth } from './bull-board/bull-board-auth';
 import { QueueAdminService } from './queues/queue-admin.service';
 import { QueuesController } from './queues/queues.controller';
@@ -11,6 +12,7 @@ import { RepositoryTriggersController } from './triggers/repository-triggers.con
 /** Operating the queued work: queues, jobs, manual triggers, the queue dashboard. */
 @Module({
   imports: [
+    IndexingModule,
     BullBoardModule.forRoot({ route: BULL_BOARD_ROUTE, adapter: FastifyAdapter }),
     // Read-only: the board's pause, retry, remove, clean… would bypass the audit log and the
     // delivery-status bookkeeping that the admin API's routes for the same actions keep.

@@ -5,7 +5,9 @@ import { apiKeysAndAudit } from './0003-api-keys-and-audit';
 import { processingHotPath } from './0004-processing-hot-path';
 import { outboxCheckedAt } from './0005-outbox-checked-at';
 import { sourceProviders } from './0008-source-providers';
+import { forgeAccess } from './0009-forge-access';
 import { metrics } from './0010-metrics';
+import { codeIndex } from './0011-code-index';
 
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -15,5 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   processingHotPath,
   outboxCheckedAt,
   sourceProviders,
+  forgeAccess,
   metrics,
+  codeIndex,
 ];

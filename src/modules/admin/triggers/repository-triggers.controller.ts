@@ -6,6 +6,7 @@ import { AppError, ErrorCode } from '../../../core/http/app-error';
 import { JobName } from '../../../core/jobs/job-catalogue';
 import { JobsService } from '../../../core/jobs/jobs.service';
 import { ParseUuidPipe } from '../../../core/http/uuid';
+import { IndexingService } from '../../indexing/indexing.service';
 
 /** An operator asked: run now rather than after the follow-up burst window. */
 const NOW = { delayMs: 0 };
@@ -23,14 +24,19 @@ export class TriggerAcceptedView {
 export class RepositoryTriggersController {
   constructor(
     private readonly jobs: JobsService,
+    private readonly indexing: IndexingService,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   @Post(':id/reindex')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Index the repository again (job indexing.repository)' })
+  @ApiOperation({
+    summary: "Rebuild the repository's code index in full (job indexing.repository)",
+    description:
+      'A run already waiting for the repository picks up the request (runs are coalesced per repository).',
+  })
   async reindex(@Param('id', ParseUuidPipe) id: string): Promise<TriggerAcceptedView> {
-    await this.ensureExists(id);
+    await this.indexing.requestFullRebuild(id);
     const job = await this.jobs.enqueue(JobName.IndexRepository, { repositoryId: id }, NOW);
     return { jobId: job.id ?? '', status: 'queued' };
   }

@@ -1,0 +1,138 @@
+import {
+  CommitStatusInput,
+  ForgeComment,
+  ForgeHook,
+  ForgeHookDelivery,
+  ForgePullRequest,
+  ForgeRepositoryRef,
+} from '../forge-types';
+import { Fetch } from '../outbound-policy';
+import { ForgeClient, ForgeUnsupportedError, splitFullName, StatusLimits } from './forge-client';
+import { JsonApi } from './json-api';
+
+interface BitbucketComment {
+  id: number;
+  content: { raw: string };
+  user?: { nickname?: string; username?: string };
+}
+
+interface Page<T> {
+  values: T[];
+  next?: string;
+}
+
+const STATES: Record<CommitStatusInput['state'], string> = {
+  pending: 'INPROGRESS',
+  success: 'SUCCESSFUL',
+  failure: 'FAILED',
+  error: 'FAILED',
+};
+
+/** Bitbucket Cloud REST API 2.0 with a Bearer token (repository/workspace access token). */
+export class BitbucketClient implements ForgeClient {
+  readonly forge = 'bitbucket';
+  // Build status `key` is at most 40 characters; `description` is kept within 255.
+  readonly statusLimits: StatusLimits = { context: 40, description: 255 };
+  private readonly api: JsonApi;
+  private login: string | undefined;
+
+  private readonly webUrl: string;
+
+  constructor(options: { apiUrl: string; webUrl: string; token: string; fetch: Fetch }) {
+    this.webUrl = options.webUrl.replace(/\/+$/, '');
+    this.api = new JsonApi('bitbucket', options.apiUrl, `Bearer ${options.token}`, options.fetch);
+  }
+
+  private repo(ref: ForgeRepositoryRef): string {
+    const { owner, name } = splitFullName(ref.fullName);
+    return `/repositories/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
+  }
+
+  private async all<T>(url: string): Promise<T[]> {
+    const found: T[] = [];
+    let next: string | undefined = url;
+    for (let page = 0; next !== undefined && page < 50; page += 1) {
+      const body: Page<T> = await this.api.send<Page<T>>('GET', next);
+      found.push(...body.values);
+      next = body.next;
+    }
+    return found;
+  }
+
+  async ownLogin(): Promise<string | undefined> {
+    if (this.login === undefined) {
+      const user = await this.api.send<{ nickname?: string; username?: string }>('GET', '/user');
+      this.login = user.nickname ?? user.username;
+    }
+    return this.login;
+  }
+
+  fetchJobLog(): Promise<string> {
+    return Promise.reject(new ForgeUnsupportedError('bitbucket', 'CI job logs through this API'));
+  }
+
+  async pullRequestsForCommit(ref: ForgeRepositoryRef, sha: string): Promise<ForgePullRequest[]> {
+    const prs = await this.all<{ id: number; state: string }>(
+      this.api.url(`${this.repo(ref)}/commit/${encodeURIComponent(sha)}/pullrequests`),
+    );
+    return prs.map((pr) => ({ number: pr.id, state: pr.state }));
+  }
+
+  async listComments(ref: ForgeRepositoryRef, pr: number): Promise<ForgeComment[]> {
+    const comments = await this.all<BitbucketComment>(
+      this.api.url(`${this.repo(ref)}/pullrequests/${pr}/comments`, { pagelen: 100 }),
+    );
+    return comments.map((c) => this.comment(c));
+  }
+
+  private comment(c: BitbucketComment): ForgeComment {
+    return { id: String(c.id), body: c.content.raw, author: c.user?.nickname ?? c.user?.username };
+  }
+
+  async createComment(ref: ForgeRepositoryRef, pr: number, body: string): Promise<ForgeComment> {
+    return this.comment(
+      await this.api.send<BitbucketComment>(
+        'POST',
+        `${this.repo(ref)}/pullrequests/${pr}/comments`,
+        { content: { raw: body } },
+      ),
+    );
+  }
+
+  async updateComment(ref: ForgeRepositoryRef, pr: number, id: string, body: string) {
+    await this.api.send('PUT', `${this.repo(ref)}/pullrequests/${pr}/comments/${id}`, {
+      content: { raw: body },
+    });
+  }
+
+  async setCommitStatus(ref: ForgeRepositoryRef, status: CommitStatusInput): Promise<void> {
+    await this.api.send(
+      'POST',
+      `${this.repo(ref)}/commit/${encodeURIComponent(status.sha)}/statuses/build`,
+      {
+        key: status.context,
+        state: STATES[status.state],
+        name: status.context,
+        description: status.description,
+        // Bitbucket requires a URL: the repository's page when there is nothing better.
+        url: status.targetUrl ?? `${this.webUrl}/${ref.fullName}`,
+      },
+    );
+  }
+
+  discoverHooks(): Promise<ForgeHook[]> {
+    return Promise.resolve([]);
+  }
+
+  listHookDeliveries(): Promise<ForgeHookDelivery[]> {
+    return Promise.reject(
+      new ForgeUnsupportedError('bitbucket', 'an API for past hook deliveries'),
+    );
+  }
+
+  redeliver(): Promise<void> {
+    return Promise.reject(
+      new ForgeUnsupportedError('bitbucket', 'an API for past hook deliveries'),
+    );
+  }
+}

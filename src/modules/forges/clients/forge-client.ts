@@ -1,0 +1,53 @@
+import {
+  CommitStatusInput,
+  ForgeComment,
+  ForgeHook,
+  ForgeHookDelivery,
+  ForgePullRequest,
+  ForgeRepositoryRef,
+} from '../forge-types';
+
+/** Length limits of a forge's commit statuses. */
+export interface StatusLimits {
+  context: number;
+  description: number;
+}
+
+/**
+ * The forge operations Hookyard needs, one implementation per forge, each going through the
+ * outbound policy (only the source's origins, rate limits, retries, timeouts, metrics).
+ */
+export interface ForgeClient {
+  readonly forge: string;
+  readonly statusLimits: StatusLimits;
+  /** Login Hookyard's comments are written by (to recognise its own sticky comments). */
+  ownLogin(repo: ForgeRepositoryRef): Promise<string | undefined>;
+  /** The plain-text log of one CI job. */
+  fetchJobLog(repo: ForgeRepositoryRef, jobId: string): Promise<string>;
+  pullRequestsForCommit(repo: ForgeRepositoryRef, sha: string): Promise<ForgePullRequest[]>;
+  listComments(repo: ForgeRepositoryRef, pr: number): Promise<ForgeComment[]>;
+  createComment(repo: ForgeRepositoryRef, pr: number, body: string): Promise<ForgeComment>;
+  updateComment(repo: ForgeRepositoryRef, pr: number, id: string, body: string): Promise<void>;
+  setCommitStatus(repo: ForgeRepositoryRef, status: CommitStatusInput): Promise<void>;
+  /** Hooks to reconcile that the forge must be asked for (GitLab); others come from deliveries. */
+  discoverHooks(repo: ForgeRepositoryRef, webhookPath: string): Promise<ForgeHook[]>;
+  /** Deliveries of a hook newer than `after` (a cursor from an earlier call), oldest first. */
+  listHookDeliveries(hook: ForgeHook, after: string | undefined): Promise<ForgeHookDelivery[]>;
+  redeliver(hook: ForgeHook, delivery: ForgeHookDelivery): Promise<void>;
+}
+
+/** What a forge cannot do, said plainly (e.g. hook deliveries on Gitea). */
+export class ForgeUnsupportedError extends Error {
+  constructor(forge: string, what: string) {
+    super(`${forge} does not offer ${what}`);
+    this.name = 'ForgeUnsupportedError';
+  }
+}
+
+export function splitFullName(fullName: string): { owner: string; name: string } {
+  const slash = fullName.indexOf('/');
+  if (slash <= 0 || slash === fullName.length - 1) {
+    throw new Error(`"${fullName}" is not an owner/name repository`);
+  }
+  return { owner: fullName.slice(0, slash), name: fullName.slice(slash + 1) };
+}

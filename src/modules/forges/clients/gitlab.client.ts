@@ -1,0 +1,221 @@
+import {
+  createRequesterFn,
+  FormattedResponse,
+  GitbeakerRequestError,
+  RequesterType,
+} from '@gitbeaker/requester-utils';
+import { Commits, Jobs, MergeRequestNotes, ProjectHooks } from '@gitbeaker/rest';
+import {
+  CommitStatusInput,
+  ForgeComment,
+  ForgeHook,
+  ForgeHookDelivery,
+  ForgePullRequest,
+  ForgeRepositoryRef,
+} from '../forge-types';
+import { Fetch } from '../outbound-policy';
+import { ForgeClient, StatusLimits } from './forge-client';
+
+export interface GitLabClientOptions {
+  /** Web base; the API is <webUrl>/api/v4. */
+  webUrl: string;
+  token: string;
+  fetch: Fetch;
+}
+
+/** Gitbeaker's request handler, sending through the outbound policy (which retries and waits). */
+function policyRequester(fetchFn: Fetch) {
+  return createRequesterFn(
+    (_service, options) => Promise.resolve(options),
+    async (endpoint, options = {}): Promise<FormattedResponse> => {
+      const { prefixUrl, searchParams, method, headers, body, signal } = options as {
+        prefixUrl?: string;
+        searchParams?: string;
+        method?: string;
+        headers?: Record<string, string>;
+        body?: string;
+        signal?: AbortSignal;
+      };
+      const base = prefixUrl?.endsWith('/') ? prefixUrl : `${prefixUrl ?? ''}/`;
+      const url = new URL(endpoint, base);
+      url.search = searchParams ?? '';
+      const response = await fetchFn(url.href, { method, headers, body, signal });
+      const responseHeaders = Object.fromEntries(response.headers.entries());
+      const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+      const text = response.status === 204 ? '' : await response.text();
+      if (!response.ok) {
+        let description = text;
+        if (type === 'application/json') {
+          try {
+            const parsed = JSON.parse(text) as { message?: unknown; error?: unknown };
+            const message = parsed.message ?? parsed.error ?? '';
+            description = typeof message === 'string' ? message : JSON.stringify(message);
+          } catch {
+            // keep the text
+          }
+        }
+        throw new GitbeakerRequestError(description, {
+          cause: { description, request: new Request(url, { method }), response },
+        });
+      }
+      const parsed: unknown =
+        response.status === 204 || text === ''
+          ? null
+          : type === 'application/json'
+            ? JSON.parse(text)
+            : text;
+      return {
+        body: parsed as FormattedResponse['body'],
+        headers: responseHeaders,
+        status: response.status,
+      };
+    },
+  );
+}
+
+interface HookEvent {
+  id: number;
+  trigger: string;
+  request_headers: Record<string, string>;
+  response_status: string | number;
+}
+
+/** The id ingestion stores for a GitLab delivery (Idempotency-Key, webhook-id, Event-UUID). */
+function deliveryIdOf(headers: Record<string, string>): string | undefined {
+  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  return lower['idempotency-key'] ?? lower['webhook-id'] ?? lower['x-gitlab-event-uuid'];
+}
+
+/** GitLab through @gitbeaker/rest, its requests sent by the outbound policy. */
+export class GitLabClient implements ForgeClient {
+  readonly forge = 'gitlab';
+  // Commit status `name` and `description` are stored as varchar(255).
+  readonly statusLimits: StatusLimits = { context: 255, description: 255 };
+  private readonly jobs: InstanceType<typeof Jobs<false>>;
+  private readonly commits: InstanceType<typeof Commits<false>>;
+  private readonly notes: InstanceType<typeof MergeRequestNotes<false>>;
+  private readonly hooks: InstanceType<typeof ProjectHooks<false>>;
+  private readonly requester: RequesterType;
+  private login: string | undefined;
+
+  constructor(options: GitLabClientOptions) {
+    const resource = {
+      host: options.webUrl.replace(/\/+$/, ''),
+      token: options.token,
+      requesterFn: policyRequester(options.fetch),
+    };
+    this.jobs = new Jobs(resource);
+    this.commits = new Commits(resource);
+    this.notes = new MergeRequestNotes(resource);
+    this.hooks = new ProjectHooks(resource);
+    this.requester = this.commits.requester;
+  }
+
+  private project(ref: ForgeRepositoryRef): string | number {
+    return ref.externalId !== undefined && /^\d+$/.test(ref.externalId)
+      ? Number(ref.externalId)
+      : ref.fullName;
+  }
+
+  async ownLogin(): Promise<string | undefined> {
+    if (this.login === undefined) {
+      const { body } = await this.requester.get<Record<string, unknown>>('user');
+      this.login = typeof body.username === 'string' ? body.username : undefined;
+    }
+    return this.login;
+  }
+
+  async fetchJobLog(ref: ForgeRepositoryRef, jobId: string): Promise<string> {
+    return this.jobs.showLog(this.project(ref), Number(jobId));
+  }
+
+  async pullRequestsForCommit(ref: ForgeRepositoryRef, sha: string): Promise<ForgePullRequest[]> {
+    const mrs = await this.commits.allMergeRequests(this.project(ref), sha);
+    return mrs.map((mr) => ({ number: mr.iid, state: mr.state }));
+  }
+
+  async listComments(ref: ForgeRepositoryRef, pr: number): Promise<ForgeComment[]> {
+    const notes = await this.notes.all(this.project(ref), pr, { perPage: 100 });
+    return notes.map((n) => ({ id: String(n.id), body: n.body, author: n.author?.username }));
+  }
+
+  async createComment(ref: ForgeRepositoryRef, pr: number, body: string): Promise<ForgeComment> {
+    const note = await this.notes.create(this.project(ref), pr, body);
+    return { id: String(note.id), body: note.body, author: note.author?.username };
+  }
+
+  async updateComment(ref: ForgeRepositoryRef, pr: number, id: string, body: string) {
+    await this.notes.edit(this.project(ref), pr, Number(id), { body });
+  }
+
+  async setCommitStatus(ref: ForgeRepositoryRef, status: CommitStatusInput): Promise<void> {
+    const state = status.state === 'failure' || status.state === 'error' ? 'failed' : status.state;
+    await this.commits.editStatus(this.project(ref), status.sha, state, {
+      name: status.context,
+      description: status.description,
+      targetUrl: status.targetUrl,
+    });
+  }
+
+  /** The project's hooks that deliver to this Hookyard source (by URL path). */
+  async discoverHooks(ref: ForgeRepositoryRef, webhookPath: string): Promise<ForgeHook[]> {
+    const hooks = await this.hooks.all(this.project(ref));
+    return hooks
+      .filter((hook) => {
+        try {
+          return new URL(hook.url).pathname.replace(/\/+$/, '') === webhookPath;
+        } catch {
+          return false;
+        }
+      })
+      .map((hook) => ({
+        key: `project:${String(this.project(ref))}:${hook.id}`,
+        repository: ref.fullName,
+      }));
+  }
+
+  private hookBase(hook: ForgeHook): string {
+    const rest = hook.key.slice('project:'.length);
+    const cut = rest.lastIndexOf(':');
+    return `projects/${encodeURIComponent(rest.slice(0, cut))}/hooks/${rest.slice(cut + 1)}`;
+  }
+
+  /** GET /projects/:id/hooks/:hook_id/events (GitLab 17.x+): the hook's recent events. */
+  async listHookDeliveries(
+    hook: ForgeHook,
+    after: string | undefined,
+  ): Promise<ForgeHookDelivery[]> {
+    const found: ForgeHookDelivery[] = [];
+    for (let page = 1; page <= 50; page += 1) {
+      const { body, headers } = await this.requester.get<Record<string, unknown>[]>(
+        `${this.hookBase(hook)}/events`,
+        { searchParams: { per_page: 100, page } },
+      );
+      const events = body as unknown as HookEvent[];
+      let reachedCheckpoint = false;
+      for (const event of events) {
+        if (after !== undefined && event.id <= Number(after)) {
+          reachedCheckpoint = true;
+          break;
+        }
+        const id = deliveryIdOf(event.request_headers ?? {});
+        if (id === undefined) continue;
+        const status = Number(event.response_status);
+        found.push({
+          redeliveryId: String(event.id),
+          providerDeliveryId: id,
+          cursor: String(event.id),
+          event: event.trigger,
+          deliveredAt: undefined,
+          statusCode: Number.isNaN(status) ? undefined : status,
+        });
+      }
+      if (reachedCheckpoint || !headers['x-next-page']) break;
+    }
+    return found.sort((a, b) => Number(a.cursor) - Number(b.cursor));
+  }
+
+  async redeliver(hook: ForgeHook, delivery: ForgeHookDelivery): Promise<void> {
+    await this.requester.post(`${this.hookBase(hook)}/events/${delivery.redeliveryId}/resend`);
+  }
+}

@@ -1,0 +1,148 @@
+import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+
+/** One file content, stored once by its git blob SHA however many paths hold it. */
+@Entity('code_blobs')
+// gin (content gin_trgm_ops): TypeORM cannot describe an operator class; the migration owns it.
+@Index('code_blobs_content_trgm_idx', { synchronize: false })
+export class CodeBlobEntity {
+  @PrimaryColumn('text')
+  sha!: string;
+
+  @Column('text')
+  content!: string;
+
+  @Column('integer')
+  bytes!: number;
+
+  @Column('text', { nullable: true })
+  language!: string | null;
+
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
+  createdAt!: Date;
+}
+
+/** A definition (function, class, …) found by tree-sitter in one blob. */
+@Entity('code_symbols')
+@Index('code_symbols_blob_idx', ['blobSha'])
+// Expression indexes on lower(name) (gin trigram and text_pattern_ops): owned by the migration.
+@Index('code_symbols_name_trgm_idx', { synchronize: false })
+@Index('code_symbols_name_prefix_idx', { synchronize: false })
+export class CodeSymbolEntity {
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  id!: string;
+
+  @Column('text', { name: 'blob_sha' })
+  blobSha!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Column('text')
+  kind!: string;
+
+  @Column('text')
+  language!: string;
+
+  @Column('integer')
+  line!: number;
+}
+
+export type CodeIndexStatus = 'indexing' | 'ready' | 'failed';
+
+/** A repository's index: the state of its last run and whether a full rebuild is asked for. */
+@Entity('code_indexes')
+@Check(`status IN ('indexing', 'ready', 'failed')`)
+export class CodeIndexEntity {
+  @PrimaryColumn('uuid', { name: 'repository_id' })
+  repositoryId!: string;
+
+  @Column('text')
+  status!: CodeIndexStatus;
+
+  @Column('boolean', { name: 'rebuild_requested', default: false })
+  rebuildRequested!: boolean;
+
+  @Column('text', { name: 'options_hash', nullable: true })
+  optionsHash!: string | null;
+
+  @Column('text', { name: 'last_error', nullable: true })
+  lastError!: string | null;
+
+  @Column('boolean', { name: 'last_run_full', nullable: true })
+  lastRunFull!: boolean | null;
+
+  @Column('integer', { name: 'last_run_changed_files', nullable: true })
+  lastRunChangedFiles!: number | null;
+
+  @Column('integer', { name: 'last_run_blobs_read', nullable: true })
+  lastRunBlobsRead!: number | null;
+
+  @Column('integer', { name: 'last_run_took_ms', nullable: true })
+  lastRunTookMs!: number | null;
+
+  @Column('timestamptz', { name: 'started_at', nullable: true })
+  startedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
+  updatedAt!: Date;
+}
+
+/** One indexed ref of a repository and the commit readers see. */
+@Entity('code_index_refs')
+export class CodeIndexRefEntity {
+  @PrimaryColumn('uuid', { name: 'repository_id' })
+  repositoryId!: string;
+
+  @PrimaryColumn('text')
+  ref!: string;
+
+  @Column('text', { name: 'commit_sha' })
+  commitSha!: string;
+
+  @Column('timestamptz', { name: 'indexed_at' })
+  indexedAt!: Date;
+
+  @Column('integer')
+  files!: number;
+
+  @Column('bigint')
+  bytes!: string;
+
+  @Column('integer')
+  skipped!: number;
+}
+
+/** A path of an indexed ref: its blob, or why it was skipped. */
+@Entity('code_index_files')
+@Index('code_index_files_blob_idx', ['blobSha'], { where: 'blob_sha IS NOT NULL' })
+@Check(`(blob_sha IS NULL) = (skipped_reason IS NOT NULL)`)
+export class CodeIndexFileEntity {
+  @PrimaryColumn('uuid', { name: 'repository_id' })
+  repositoryId!: string;
+
+  @PrimaryColumn('text')
+  ref!: string;
+
+  @PrimaryColumn('text')
+  path!: string;
+
+  @Column('text', { name: 'blob_sha', nullable: true })
+  blobSha!: string | null;
+
+  @Column('text', { nullable: true })
+  language!: string | null;
+
+  @Column('bigint')
+  bytes!: string;
+
+  @Column('text', { name: 'skipped_reason', nullable: true })
+  skippedReason!: string | null;
+}
+
+export const CODE_INDEX_ENTITIES = [
+  CodeBlobEntity,
+  CodeSymbolEntity,
+  CodeIndexEntity,
+  CodeIndexRefEntity,
+  CodeIndexFileEntity,
+];

@@ -213,13 +213,29 @@ describe('MCP endpoint (SDK client over real HTTP)', () => {
     ).rejects.toThrow(/mode must be one of compact, balanced, full/);
   });
 
-  it('calls each tool: search (not available yet), failing tests, cache status', async () => {
+  it('calls each tool: code and symbol search as the REST API, failing tests, cache status', async () => {
     const client = await connect(readKey);
-    for (const name of ['search_code', 'search_symbols']) {
-      const result = await client.callTool({ name, arguments: { query: 'parseConfig' } });
-      expect(result.isError).toBe(true);
-      expect(toolText(result)).toMatch(/^Not available yet: the code index/);
+    for (const [name, route] of [
+      ['search_code', 'code'],
+      ['search_symbols', 'symbols'],
+    ] as const) {
+      const result = await client.callTool({
+        name,
+        arguments: { query: 'parseConfig', repository: REPO, limit: 5 },
+      });
+      expect(result.isError).toBeFalsy();
+      const rest = await t.request(
+        'GET',
+        `/api/v1/search/${route}?q=parseConfig&repository=${encodeURIComponent(REPO)}&limit=5`,
+      );
+      expect(rest.status).toBe(200);
+      const { tookMs: _mcpTook, ...mcpAnswer } = JSON.parse(toolText(result)) as Json;
+      const { tookMs: _restTook, ...restAnswer } = rest.json<Json>();
+      expect(mcpAnswer).toEqual(restAnswer);
     }
+    const tooBroad = await client.callTool({ name: 'search_code', arguments: { query: 'ab' } });
+    expect(tooBroad.isError).toBe(true);
+    expect(toolText(tooBroad)).toMatch(/trigram|broad/i);
     const failing = await client.callTool({
       name: 'list_failing_tests',
       arguments: { repository: repositoryId, branch: headBranch },
@@ -239,10 +255,19 @@ describe('MCP endpoint (SDK client over real HTTP)', () => {
     });
     expect(JSON.parse(toolText(otherBranch))).toMatchObject({ failedRuns: [] });
 
-    const status = await client.callTool({ name: 'get_cache_status', arguments: {} });
-    const parsed = JSON.parse(toolText(status)) as { queues: Array<{ name: string }>; index: Json };
+    const status = await client.callTool({
+      name: 'get_cache_status',
+      arguments: { repository: repositoryId },
+    });
+    const parsed = JSON.parse(toolText(status)) as {
+      queues: Array<{ name: string }>;
+      index: Json;
+      analysisCache: Json;
+    };
     expect(parsed.queues.map((q) => q.name)).toContain('followups');
-    expect(parsed.index).toMatchObject({ available: false, capability: 'indexing' });
+    const restIndex = await t.request('GET', `/api/v1/repositories/${repositoryId}/index`);
+    expect(parsed.index).toEqual(restIndex.json());
+    expect(parsed.analysisCache).toMatchObject({ available: false, capability: 'analysis' });
 
     const invalid = await client.callTool({ name: 'search_code', arguments: { query: '' } });
     expect(invalid.isError).toBe(true);

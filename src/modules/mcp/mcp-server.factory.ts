@@ -12,6 +12,8 @@ import { QueueAdminService } from '../admin/queues/queue-admin.service';
 import { CiRunsRepository } from '../activity/read/ci-runs.repository';
 import { PullRequestsRepository } from '../activity/read/pull-requests.repository';
 import { RepositoriesRepository } from '../activity/read/repositories.repository';
+import { CodeSearchService } from '../indexing/code-search.service';
+import { IndexingService } from '../indexing/indexing.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { notYetAvailable, PendingCapability } from './not-yet-available';
 
@@ -63,6 +65,8 @@ export class McpServerFactory {
     private readonly jobs: JobsService,
     private readonly queues: QueueAdminService,
     private readonly audit: AuditService,
+    private readonly search: CodeSearchService,
+    private readonly indexing: IndexingService,
   ) {}
 
   create(principal: Principal): McpServer {
@@ -202,16 +206,28 @@ export class McpServerFactory {
   }
 
   private registerSearchTools(server: McpServer): void {
-    const search = { query: z.string().min(1).max(200), repository: repositoryArgument.optional() };
+    const search = {
+      query: z.string().min(1).max(200),
+      repository: z.string().min(1).max(255).optional().describe('Repository full name'),
+      limit: z.number().int().min(1).max(100).optional(),
+    };
     server.registerTool(
       'search_code',
-      { description: 'Search the indexed code (trigram search)', inputSchema: search },
-      () => toolRefusal(notYetAvailable('indexing').message),
+      {
+        description: 'Search the indexed code (literal, trigram index), as GET /api/v1/search/code',
+        inputSchema: search,
+      },
+      async ({ query, repository, limit }) =>
+        toolJson(await this.search.code({ q: query, repository, limit })),
     );
     server.registerTool(
       'search_symbols',
-      { description: 'Search symbol definitions in the indexed code', inputSchema: search },
-      () => toolRefusal(notYetAvailable('indexing').message),
+      {
+        description: 'Symbol definitions by name, as GET /api/v1/search/symbols',
+        inputSchema: search,
+      },
+      async ({ query, repository, limit }) =>
+        toolJson(await this.search.symbols({ q: query, repository, limit })),
     );
   }
 
@@ -243,7 +259,7 @@ export class McpServerFactory {
           description:
             job === JobName.AnalyzeCiFailure
               ? "Analyse the repository's failed CI runs now (admin scope)"
-              : 'Index the repository again now (admin scope)',
+              : "Rebuild the repository's code index in full now (admin scope)",
           inputSchema: { repository: repositoryArgument },
         },
         async ({ repository }) => {
@@ -251,6 +267,7 @@ export class McpServerFactory {
             return toolRefusal(`${name} changes state: it needs a key with the "admin" scope`);
           }
           await this.repositories.detail(repository);
+          if (job === JobName.IndexRepository) await this.indexing.requestFullRebuild(repository);
           const queued = await this.jobs.enqueue(job, { repositoryId: repository }, { delayMs: 0 });
           await this.audit.record({
             keyId: principal.keyId,
@@ -274,13 +291,17 @@ export class McpServerFactory {
       'get_cache_status',
       {
         description:
-          'What is cached and indexed: the queues of pending work, and the state of the code ' +
-          'index and the analysis cache',
+          'What is cached and indexed: the queues of pending work, the code index of a ' +
+          'repository (as GET /api/v1/repositories/{id}/index) and the analysis cache',
+        inputSchema: { repository: repositoryArgument.optional() },
       },
-      async () =>
+      async ({ repository }) =>
         toolJson({
           queues: await this.queues.overview(),
-          index: notYetAvailable('indexing'),
+          index:
+            repository === undefined
+              ? 'give a repository for the state of its code index'
+              : await this.indexing.status(repository),
           analysisCache: notYetAvailable('analysis'),
         }),
     );

@@ -11,6 +11,8 @@ import { InputShapeInterceptor } from './core/http/input-shape.interceptor';
 import { JobsModule } from './core/jobs/jobs.module';
 import { JobProcessorsModule } from './core/jobs/processors/job-processors.module';
 import { loggerParams } from './core/observability/logging';
+import { ApiThrottlerGuard } from './core/http/rate-limit/api-throttler.guard';
+import { RateLimitModule } from './core/http/rate-limit/rate-limit.module';
 import { ObservabilityModule } from './core/observability/observability.module';
 import { SchedulingModule } from './core/scheduling/scheduling.module';
 import { FollowupsModule } from './modules/activity/followups.module';
@@ -50,10 +52,13 @@ export class AppModule {
         MetricsModule,
         McpModule,
         CapabilitiesModule,
+        RateLimitModule,
         SchedulingModule.forRoot(config),
         ...(config.runsWorkers ? [JobProcessorsModule] : []),
       ],
       providers: [
+        // The rate limit first: requests without a valid key are counted too.
+        { provide: APP_GUARD, useClass: ApiThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_INTERCEPTOR, useClass: InputShapeInterceptor },

@@ -10,6 +10,7 @@ interface Capabilities {
   sources: Array<Record<string, unknown>>;
   forgeCredentials: Array<{
     provider: string;
+    source: string;
     configured: boolean;
     features: Array<{ feature: string; available: boolean }>;
   }>;
@@ -21,7 +22,7 @@ describe('GET /api/v1/capabilities (real HTTP)', () => {
   const secret = `named-source-secret-${randomBytes(8).toString('hex')}`;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ GITHUB_TOKEN: 'ghp_capabilities-test-token', FEEDBACK: 'comment' });
   });
   afterAll(async () => {
     await t?.close();
@@ -68,14 +69,31 @@ describe('GET /api/v1/capabilities (real HTTP)', () => {
       secretConfigured: true,
     });
 
-    for (const credential of body.forgeCredentials) {
-      expect(credential.configured).toBe(false);
-      expect(credential.features.map((f) => f.feature).sort()).toEqual([
-        'analysis',
-        'feedback',
-        'indexing',
-        'reconciliation',
-      ]);
-    }
+    expect(response.text).not.toContain('ghp_capabilities-test-token');
+    const available = (provider: string, source: string) => {
+      const credential = body.forgeCredentials.find(
+        (c) => c.provider === provider && c.source === source,
+      );
+      return Object.fromEntries(credential?.features.map((f) => [f.feature, f.available]) ?? []);
+    };
+    expect(body.forgeCredentials.find((c) => c.provider === 'github')?.configured).toBe(true);
+    expect(available('github', 'default')).toEqual({
+      analysis: false,
+      feedback: true,
+      reconciliation: true,
+      indexing: true,
+    });
+    expect(available('gitlab', 'default')).toEqual({
+      analysis: false,
+      feedback: false,
+      reconciliation: false,
+      indexing: false,
+    });
+    expect(available('gitea', slug)).toEqual({
+      analysis: false,
+      feedback: false,
+      reconciliation: false,
+      indexing: false,
+    });
   });
 });

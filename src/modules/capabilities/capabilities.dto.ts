@@ -35,12 +35,13 @@ export class ForgeFeatureView {
   @ApiProperty({ enum: FEATURES }) feature!: string;
   @ApiProperty({ description: 'What the feature needs the forge API for' }) needs!: string;
   @ApiProperty() available!: boolean;
-  @ApiProperty({ description: 'Why it is not available, when it is not' }) reason!: string;
+  @ApiProperty({ description: 'Why it is not available (empty when it is)' }) reason!: string;
 }
 
 export class ForgeCredentialView {
   @ApiProperty({ enum: ALL_PROVIDERS }) provider!: string;
-  @ApiProperty({ description: 'Whether API credentials for this forge are configured' })
+  @ApiProperty({ description: 'The source (default = from the environment)' }) source!: string;
+  @ApiProperty({ description: 'Whether API credentials for this source are configured' })
   configured!: boolean;
   @ApiProperty({ type: [ForgeFeatureView] }) features!: ForgeFeatureView[];
 }

@@ -74,7 +74,7 @@ export class CapabilitiesService {
     }));
     const targets = [
       ...ALL_PROVIDERS.map((provider) => ({
-        provider: provider as string,
+        provider: provider,
         slug: DEFAULT_SOURCE_SLUG,
       })),
       ...sources.map((s) => ({ provider: s.provider, slug: s.slug })),

@@ -66,4 +66,8 @@ module.exports = {
     },
   ],
   testTimeout: 60000,
+  // `npm test` passes --coverage: a summary in the log, lcov in coverage/ (README: Coverage).
+  coverageProvider: 'v8',
+  collectCoverageFrom: ['src/**/*.ts', '!src/**/*.spec.ts', '!src/main.ts'],
+  coverageReporters: ['text-summary', 'lcov'],
 };

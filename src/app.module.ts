@@ -11,6 +11,8 @@ import { InputShapeInterceptor } from './core/http/input-shape.interceptor';
 import { JobsModule } from './core/jobs/jobs.module';
 import { JobProcessorsModule } from './core/jobs/processors/job-processors.module';
 import { loggerParams } from './core/observability/logging';
+import { ApiThrottlerGuard } from './core/http/rate-limit/api-throttler.guard';
+import { RateLimitModule } from './core/http/rate-limit/rate-limit.module';
 import { ObservabilityModule } from './core/observability/observability.module';
 import { SchedulingModule } from './core/scheduling/scheduling.module';
 import { FollowupsModule } from './modules/activity/followups.module';
@@ -20,6 +22,8 @@ import { DeliveriesModule } from './modules/deliveries/deliveries.module';
 import { ActivityReadModule } from './modules/activity/read/activity-read.module';
 import { ForgesModule } from './modules/forges/forges.module';
 import { HealthModule } from './modules/health/health.module';
+import { CapabilitiesModule } from './modules/capabilities/capabilities.module';
+import { McpModule } from './modules/mcp/mcp.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { IndexingModule } from './modules/indexing/indexing.module';
 import { UsersModule } from './modules/users/users.module';
@@ -48,10 +52,15 @@ export class AppModule {
         ForgesModule,
         MetricsModule,
         DashboardModule,
+        McpModule,
+        CapabilitiesModule,
+        RateLimitModule,
         SchedulingModule.forRoot(config),
         ...(config.runsWorkers ? [JobProcessorsModule] : []),
       ],
       providers: [
+        // The rate limit first: requests without a valid key are counted too.
+        { provide: APP_GUARD, useClass: ApiThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_INTERCEPTOR, useClass: InputShapeInterceptor },

@@ -82,6 +82,15 @@ export interface ForgeApiConfig {
   reconciliationIntervalMs: number;
 }
 
+/** Inbound API rate limits (0 = no limit); webhooks, health and metrics are never limited. */
+export interface RateLimitConfig {
+  windowMs: number;
+  /** Requests per window per API key (API_RATE_LIMIT_PER_KEY). */
+  perKey: number;
+  /** Requests per window per client address without a key (API_RATE_LIMIT_ANONYMOUS). */
+  anonymous: number;
+}
+
 /**
  * The whole configuration, validated once at boot. Nothing else in the code reads
  * process.env: it asks for AppConfig through dependency injection.
@@ -117,6 +126,7 @@ export class AppConfig {
     readonly bitbucketUrl: string,
     readonly indexing: IndexingConfig,
     readonly forgeApi: ForgeApiConfig,
+    readonly rateLimit: RateLimitConfig,
   ) {}
 
   /** A copy with some values resolved at start-up (embedded database URL, generated token). */
@@ -346,6 +356,11 @@ export function loadConfig(env: Env): AppConfig {
       feedback: readFeedback(r),
       requestTimeoutMs: r.int('FORGE_REQUEST_TIMEOUT_MS', 30000, 100, 600000),
       reconciliationIntervalMs: r.int('RECONCILIATION_INTERVAL_MS', 900000, 0, 86400000),
+    },
+    {
+      windowMs: r.int('API_RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000),
+      perKey: r.int('API_RATE_LIMIT_PER_KEY', 1200, 0, 1_000_000),
+      anonymous: r.int('API_RATE_LIMIT_ANONYMOUS', 120, 0, 1_000_000),
     },
   );
   const adminToken = config.adminToken;

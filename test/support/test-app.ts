@@ -51,6 +51,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     LOG_LEVEL: 'silent',
     GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
     DATABASE_POOL_SIZE: '5',
+    // The suite sends many requests from one address; test/rate-limit.e2e-spec.ts turns them on.
+    API_RATE_LIMIT_PER_KEY: '0',
+    API_RATE_LIMIT_ANONYMOUS: '0',
     // No test reaches a real forge: unless a test points one at a loopback server, every forge
     // origin is a closed loopback port (and payload URLs on github.com are refused outright).
     GITHUB_URL: 'http://127.0.0.1:9',

@@ -5,6 +5,7 @@ import { AppError, ErrorCode } from '../http/app-error';
 import { ApiKeyVerifier } from './api-key.verifier';
 import { AuthenticatedRequest, Scope } from './principal';
 import { IS_PUBLIC } from './public.decorator';
+import { REQUIRED_SCOPE } from './required-scope.decorator';
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
@@ -36,7 +37,11 @@ export class ApiKeyGuard implements CanActivate {
     }
     const principal = await this.verifier.verify(match[1]);
     if (!principal) throw new AppError(ErrorCode.Unauthorized, 'Invalid API key');
-    const needed: Scope = READ_METHODS.has(request.method) ? 'read' : 'admin';
+    const declared = this.reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const needed: Scope = declared ?? (READ_METHODS.has(request.method) ? 'read' : 'admin');
     if (!principal.scopes.includes(needed)) {
       throw new AppError(ErrorCode.Forbidden, `This key lacks the "${needed}" scope`);
     }

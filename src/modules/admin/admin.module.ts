@@ -30,5 +30,6 @@ import { RepositoryTriggersController } from './triggers/repository-triggers.con
   ],
   controllers: [QueuesController, RepositoryTriggersController],
   providers: [QueueAdminService, BullBoardAuth],
+  exports: [QueueAdminService],
 })
 export class AdminModule {}

@@ -31,6 +31,6 @@ import { SymbolExtractor } from './symbol-extractor';
     SymbolExtractor,
     SchedulerLock,
   ],
-  exports: [IndexingService],
+  exports: [IndexingService, CodeSearchService],
 })
 export class IndexingModule {}

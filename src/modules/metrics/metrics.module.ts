@@ -23,5 +23,6 @@ import { RollupRepository } from './rollup.repository';
     RepositorySettingsRepository,
     MetricsUpkeepTask,
   ],
+  exports: [MetricsService],
 })
 export class MetricsModule {}

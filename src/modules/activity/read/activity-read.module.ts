@@ -39,6 +39,6 @@ import { RepositoriesRepository } from './repositories.repository';
     DeploymentsRepository,
     ReleasesRepository,
   ],
-  exports: [RepositoriesRepository],
+  exports: [PullRequestsRepository, CiRunsRepository, RepositoriesRepository],
 })
 export class ActivityReadModule {}

@@ -32,6 +32,8 @@ function message(error: unknown): string {
  */
 @Injectable()
 export class ReconciliationService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private stopping = false;
+
   private readonly logger = new Logger(ReconciliationService.name);
   private current: Promise<void> | undefined;
 
@@ -58,6 +60,9 @@ export class ReconciliationService implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // A run walking many hooks (each call retried against a slow forge) stops at the next hook
+    // instead of holding the shutdown; the next run starts from the same checkpoint.
+    this.stopping = true;
     if (this.scheduler?.doesExist('interval', INTERVAL_NAME)) {
       this.scheduler.deleteInterval(INTERVAL_NAME);
     }
@@ -116,6 +121,10 @@ export class ReconciliationService implements OnApplicationBootstrap, OnApplicat
       await this.repository.discoverGitHubHooks(from);
       await this.discoverGitLabHooks(from, problems);
       for (const hook of await this.repository.hooks()) {
+        if (this.stopping) {
+          problems.push('stopped by shutdown before every hook was checked');
+          break;
+        }
         await this.reconcileHook(runId, hook, counts, problems);
       }
       await this.repository.finishRun(runId, 'finished', counts, problems);

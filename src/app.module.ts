@@ -15,8 +15,8 @@ import { ApiThrottlerGuard } from './core/http/rate-limit/api-throttler.guard';
 import { RateLimitModule } from './core/http/rate-limit/rate-limit.module';
 import { ObservabilityModule } from './core/observability/observability.module';
 import { SchedulingModule } from './core/scheduling/scheduling.module';
-import { FollowupsModule } from './modules/activity/followups.module';
 import { AdminModule } from './modules/admin/admin.module';
+import { AnalysisModule } from './modules/analysis/analysis.module';
 import { DashboardModule } from './modules/dashboard/dashboard.module';
 import { DeliveriesModule } from './modules/deliveries/deliveries.module';
 import { ActivityReadModule } from './modules/activity/read/activity-read.module';
@@ -45,7 +45,7 @@ export class AppModule {
         WebhooksModule,
         DeliveriesModule,
         AdminModule,
-        FollowupsModule,
+        AnalysisModule,
         IndexingModule,
         ActivityReadModule,
         UsersModule,

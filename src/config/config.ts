@@ -55,6 +55,15 @@ export interface IndexingConfig {
   excludePaths: string[];
 }
 
+export interface AnalysisConfig {
+  /** Stored CI logs (and what was parsed from them) are deleted after this many days unused. */
+  logRetentionDays: number;
+  /** Logs longer than this are cut to their last bytes before they are stored and parsed. */
+  maxLogBytes: number;
+  /** How often stored logs are re-parsed after a parser upgrade and old results cleaned up. */
+  upkeepIntervalMs: number;
+}
+
 export const FEEDBACK_KINDS = ['comment', 'status'] as const;
 export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
 
@@ -127,6 +136,7 @@ export class AppConfig {
     readonly indexing: IndexingConfig,
     readonly forgeApi: ForgeApiConfig,
     readonly rateLimit: RateLimitConfig,
+    readonly analysis: AnalysisConfig,
   ) {}
 
   /** A copy with some values resolved at start-up (embedded database URL, generated token). */
@@ -361,6 +371,11 @@ export function loadConfig(env: Env): AppConfig {
       windowMs: r.int('API_RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000),
       perKey: r.int('API_RATE_LIMIT_PER_KEY', 1200, 0, 1_000_000),
       anonymous: r.int('API_RATE_LIMIT_ANONYMOUS', 120, 0, 1_000_000),
+    },
+    {
+      logRetentionDays: r.int('ANALYSIS_LOG_RETENTION_DAYS', 90, 1, 3650),
+      maxLogBytes: r.int('ANALYSIS_MAX_LOG_BYTES', 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      upkeepIntervalMs: r.int('ANALYSIS_UPKEEP_INTERVAL_MS', 600_000, 1000, 86_400_000),
     },
   );
   const adminToken = config.adminToken;

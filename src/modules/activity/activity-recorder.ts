@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainEvent } from './domain-events';
+import { CiConclusion, DomainEvent } from './domain-events';
 import { CiJobWriter } from './writers/ci-job.writer';
 import { CiRunWriter } from './writers/ci-run.writer';
 import { CommentWriter } from './writers/comment.writer';
@@ -87,12 +87,15 @@ export class ActivityRecorder {
           break;
         case 'ci_run':
           await this.ciRuns.write(ctx, repositoryId, event);
-          if (event.run.status === 'completed' && event.run.conclusion === 'failure') {
+          if (event.run.status === 'completed' && isFailure(event.run.conclusion)) {
             out.failedCiRepositories.add(repositoryId);
           }
           break;
         case 'ci_job':
           this.ciJobs.write(ctx, repositoryId, event);
+          if (event.job.status === 'completed' && isFailure(event.job.conclusion)) {
+            out.failedCiRepositories.add(repositoryId);
+          }
           break;
         case 'deployment':
           await this.deployments.write(ctx, repositoryId, event);
@@ -108,4 +111,9 @@ export class ActivityRecorder {
     }
     return out;
   }
+}
+
+/** A finished run or job whose logs tell why it failed. */
+function isFailure(conclusion: CiConclusion | undefined): boolean {
+  return conclusion === 'failure' || conclusion === 'timed_out';
 }

@@ -228,6 +228,8 @@ export interface CiJobEvent {
     stage?: string;
     url?: string;
     runnerName?: string;
+    /** Its failure does not fail the run (GitLab `allow_failure`). */
+    allowFailure?: boolean;
     createdAt: string;
     startedAt?: string;
     completedAt?: string;

@@ -5,6 +5,7 @@ import { RepositoryEntity } from './repository.entity';
 @Entity('ci_jobs')
 @Unique('ci_jobs_repository_id_source_external_id_key', ['repositoryId', 'source', 'externalId'])
 @Index('ci_jobs_run_idx', ['repositoryId', 'runExternalId'])
+@Index('ci_jobs_sha_idx', ['repositoryId', 'headSha'])
 export class CiJobEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -42,6 +43,10 @@ export class CiJobEntity {
 
   @Column('text', { nullable: true })
   url!: string | null;
+
+  /** The forge lets this job fail without failing its run (GitLab `allow_failure`; migration 0012). */
+  @Column('boolean', { name: 'allow_failure', default: false })
+  allowFailure!: boolean;
 
   @Column('text', { name: 'runner_name', nullable: true })
   runnerName!: string | null;

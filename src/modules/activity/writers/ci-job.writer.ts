@@ -21,13 +21,14 @@ const UPSERT = namedInsert(
     'stage',
     'url',
     'runner_name',
+    'allow_failure',
     'created_at',
     'started_at',
     'completed_at',
     'updated_at',
   ],
   `ON CONFLICT ON CONSTRAINT ci_jobs_repository_id_source_external_id_key DO UPDATE SET
-     ${takeIfNewer('ci_jobs', NEWER, ['name', 'status', 'conclusion', 'url', 'runner_name', 'completed_at'])},
+     ${takeIfNewer('ci_jobs', NEWER, ['name', 'status', 'conclusion', 'url', 'runner_name', 'allow_failure', 'completed_at'])},
      started_at = coalesce(ci_jobs.started_at, excluded.started_at),
      updated_at = greatest(ci_jobs.updated_at, excluded.updated_at)`,
 );
@@ -53,6 +54,7 @@ export class CiJobWriter {
         stage: job.stage ?? null,
         url: job.url ?? null,
         runner_name: job.runnerName ?? null,
+        allow_failure: job.allowFailure ?? false,
         created_at: job.createdAt,
         started_at: job.startedAt ?? null,
         completed_at: job.completedAt ?? null,

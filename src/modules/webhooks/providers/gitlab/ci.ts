@@ -104,6 +104,7 @@ export function jobEvent(root: PayloadReader): CiJobEvent {
       headBranch: isTag ? undefined : root.text('ref'),
       stage: root.text('build_stage'),
       runnerName: root.obj('runner')?.text('description'),
+      allowFailure: root.bool('build_allow_failure'),
       createdAt,
       startedAt,
       completedAt: progress.status === 'completed' ? finishedAt : undefined,

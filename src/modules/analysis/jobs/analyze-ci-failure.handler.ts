@@ -1,0 +1,84 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { JobName, JobPayloads } from '../../../core/jobs/job-catalogue';
+import { JobHandler } from '../../../core/jobs/job-handler.decorator';
+import { messageOf } from '../../../core/errors/message-of';
+import { ForgesService, RepositoryForgeAccess } from '../../forges/forges.service';
+import { AnalysisJobsRepository, ClaimedJob } from '../analysis-jobs.repository';
+import { AnalysisFeedbackService } from '../feedback/analysis-feedback.service';
+import { JobAnalyzer, JobOutcome } from '../job-analyzer';
+
+export interface CiFailureResult {
+  jobs: number;
+  analyzed: number;
+  skipped: number;
+  failed: number;
+}
+
+/**
+ * Analyses the failed CI jobs of a repository that no worker analysed yet (one job per
+ * repository, so that no failure waiting behind another is dropped by deduplication), then
+ * reports each analysed commit on its pull requests. A log that could not be fetched for a
+ * reason that may pass fails the job after the others are done, so BullMQ retries it.
+ */
+@Injectable()
+export class AnalyzeCiFailureHandler {
+  private readonly logger = new Logger(AnalyzeCiFailureHandler.name);
+
+  constructor(
+    private readonly forges: ForgesService,
+    private readonly jobs: AnalysisJobsRepository,
+    private readonly analyzer: JobAnalyzer,
+    private readonly feedback: AnalysisFeedbackService,
+  ) {}
+
+  @JobHandler(JobName.AnalyzeCiFailure)
+  async analyze(payload: JobPayloads[JobName.AnalyzeCiFailure]): Promise<CiFailureResult> {
+    const claimed = await this.jobs.claim(payload.repositoryId);
+    const result: CiFailureResult = { jobs: claimed.length, analyzed: 0, skipped: 0, failed: 0 };
+    if (claimed.length === 0) return result;
+    const access = await this.forges.forRepository(payload.repositoryId);
+    const analysedShas = new Map<string, Set<number>>();
+    const retryable: string[] = [];
+    for (const job of claimed) {
+      const pullRequests = await this.pullRequestsOf(job, access);
+      const outcome: JobOutcome = await this.analyzer.analyze(job, access, pullRequests);
+      result[outcome.status] += 1;
+      if (outcome.status === 'failed' && outcome.retry) retryable.push(outcome.reason);
+      const prs = analysedShas.get(job.headSha) ?? new Set<number>();
+      for (const n of pullRequests) prs.add(n);
+      analysedShas.set(job.headSha, prs);
+    }
+    if (access) {
+      for (const [sha, prs] of analysedShas) {
+        await this.feedback.report(
+          access,
+          sha,
+          [...prs].sort((a, b) => a - b),
+        );
+      }
+    }
+    if (retryable.length > 0) {
+      throw new Error(`${retryable.length} CI log(s) not fetched yet: ${retryable[0]}`);
+    }
+    return result;
+  }
+
+  /** From the run's payload, else the open pull requests recorded at the commit, else the forge. */
+  private async pullRequestsOf(
+    job: ClaimedJob,
+    access: RepositoryForgeAccess | undefined,
+  ): Promise<number[]> {
+    if (job.pullRequestNumbers.length > 0) return job.pullRequestNumbers;
+    const recorded = await this.jobs.openPullRequestsAt(job.repositoryId, job.headSha);
+    if (recorded.length > 0 || access?.api.status !== 'available') return recorded;
+    try {
+      const found = await access.client().pullRequestsForCommit(access.repository, job.headSha);
+      return found
+        .filter((pr) => pr.state === 'open' || pr.state === 'opened')
+        .map((pr) => pr.number);
+    } catch (error) {
+      this.logger.warn(`pull requests of ${job.headSha} not found: ${messageOf(error)}`);
+      return [];
+    }
+  }
+}

@@ -78,7 +78,7 @@ describe('GET /api/v1/capabilities (real HTTP)', () => {
     };
     expect(body.forgeCredentials.find((c) => c.provider === 'github')?.configured).toBe(true);
     expect(available('github', 'default')).toEqual({
-      analysis: false,
+      analysis: true,
       feedback: true,
       reconciliation: true,
       indexing: true,

@@ -2,6 +2,10 @@ import examples from '@octokit/webhooks-examples/api.github.com/index.json';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeForge } from '../support/fake-forge/fake-forge';
+import { FORGE_TOKEN, forgeEnv } from '../support/fake-forge/forge-test-app';
 import { githubHeaders } from '../support/signing';
 import { ADMIN_TOKEN, eventually, startTestApp, TestApp } from '../support/test-app';
 
@@ -47,6 +51,9 @@ describe('MCP endpoint (SDK client over real HTTP)', () => {
   let pullRequestId: string;
   let headSha: string;
   let headBranch: string;
+  let ciJobId: string;
+  let ciRunId: string;
+  let fake: FakeForge;
   const clients: Client[] = [];
 
   async function connect(token: string | null): Promise<Client> {
@@ -71,7 +78,9 @@ describe('MCP endpoint (SDK client over real HTTP)', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp();
+    fake = await new FakeForge().start();
+    fake.tokens.set(FORGE_TOKEN, 'hookyard-bot');
+    t = await startTestApp(forgeEnv(fake, { GITHUB_TOKEN: FORGE_TOKEN, FEEDBACK: 'none' }));
     const created = await t.request('POST', '/api/v1/admin/api-keys', {
       json: { name: `mcp-read-${tag}`, scopes: ['read'] },
     });
@@ -92,6 +101,25 @@ describe('MCP endpoint (SDK client over real HTTP)', () => {
       head_branch: headBranch,
     };
     await deliver('workflow_run', run);
+    // A failed job of that run, whose log (a real Jest failure) the fake forge serves.
+    const runId = (run.workflow_run as Json).id as number;
+    const jobExternalId = numericId(`${REPO}-job`);
+    fake.jobLogs.set(
+      String(jobExternalId),
+      readFileSync(join(__dirname, '..', 'fixtures', 'logs', 'jest', 'failing.log'), 'utf8'),
+    );
+    const job = githubPayload('workflow_job');
+    job.workflow_job = {
+      ...(job.workflow_job as Json),
+      id: jobExternalId,
+      run_id: runId,
+      status: 'completed',
+      conclusion: 'failure',
+      head_sha: headSha,
+      head_branch: headBranch,
+      completed_at: '2026-03-02T10:05:00Z',
+    };
+    await deliver('workflow_job', job);
 
     const found = await eventually(
       async () => {
@@ -110,11 +138,28 @@ describe('MCP endpoint (SDK client over real HTTP)', () => {
     );
     pullRequestId = found.id;
     repositoryId = found.repositoryId;
+    const analysed = await eventually(
+      async () => {
+        const rows = await t.dataSource.query<{ ci_job_id: string; run_id: string }[]>(
+          `SELECT a.ci_job_id, r.id AS run_id FROM analysis_jobs a
+           JOIN ci_jobs j ON j.id = a.ci_job_id
+           JOIN ci_runs r ON r.repository_id = j.repository_id AND r.external_id = j.run_external_id
+           WHERE a.repository_id = $1 AND a.status = 'analyzed'`,
+          [repositoryId],
+        );
+        return rows[0];
+      },
+      30000,
+      'the failed job analysed',
+    );
+    ciJobId = analysed.ci_job_id;
+    ciRunId = analysed.run_id;
   });
 
   afterAll(async () => {
     for (const client of clients) await client.close();
     await t?.close();
+    await fake?.close();
   });
 
   it('refuses a client without a key, or with a wrong one', async () => {
@@ -166,7 +211,12 @@ describe('MCP endpoint (SDK client over real HTTP)', () => {
     expect((pr.ci as { runs: Array<{ conclusion: string }> }).runs).toEqual([
       expect.objectContaining({ conclusion: 'failure', headSha }),
     ]);
-    expect(pr.analysis).toMatchObject({ available: false, capability: 'analysis' });
+    const number = (rest as { number: number }).number;
+    const analysis = await t.request(
+      'GET',
+      `/api/v1/analysis/problems?repository=${repositoryId}&pullRequest=${number}&limit=50`,
+    );
+    expect(pr.analysis).toEqual(analysis.json());
 
     await expect(
       client.readResource({ uri: 'hookyard://pull-requests/00000000-0000-4000-8000-000000000000' }),
@@ -191,27 +241,67 @@ describe('MCP endpoint (SDK client over real HTTP)', () => {
     expect(Object.keys(dora)).toEqual(expect.arrayContaining(Object.keys(rest)));
   });
 
-  it('answers every analysis resource with a clear "not available yet"', async () => {
+  it('reads the analysis resources as the analysis API answers them', async () => {
     const client = await connect(readKey);
-    for (const uri of [
-      `hookyard://ci-jobs/${repositoryId}/123/problems`,
-      `hookyard://ci-jobs/${repositoryId}/123/files/src%2Fapp.ts/errors`,
-      `hookyard://ci-jobs/${repositoryId}/123/problems/abc/trace/compact`,
-      `hookyard://ci-jobs/${repositoryId}/123/problems/abc/trace/full`,
-      `hookyard://ci-runs/${repositoryId}/77/failed-jobs`,
-    ]) {
-      const body = textOf(await client.readResource({ uri }));
-      expect(body).toEqual({
-        available: false,
-        capability: 'analysis',
-        message: expect.stringMatching(/^Not available yet: /),
-      });
+    const rest = (await t.request('GET', `/api/v1/analysis/ci-jobs/${ciJobId}`)).json<{
+      status: string;
+      problems: Array<{ id: string; file: string | null; severity: string }>;
+    }>();
+    expect(rest.status).toBe('analyzed');
+    expect(rest.problems.length).toBeGreaterThan(0);
+    const problems = textOf(
+      await client.readResource({ uri: `hookyard://ci-jobs/${repositoryId}/${ciJobId}/problems` }),
+    );
+    const { files, ...job } = problems as Json & { files: Record<string, unknown[]> };
+    expect(job).toEqual(rest);
+    expect(Object.values(files).flat()).toHaveLength(rest.problems.length);
+
+    const withFile = rest.problems.find((p) => p.file !== null && p.severity === 'error');
+    expect(withFile).toBeDefined();
+    const file = withFile?.file ?? '';
+    const errors = textOf(
+      await client.readResource({
+        uri: `hookyard://ci-jobs/${repositoryId}/${ciJobId}/files/${encodeURIComponent(file)}/errors`,
+      }),
+    );
+    expect(errors.errors).toEqual(
+      rest.problems.filter((p) => p.file === file && p.severity === 'error'),
+    );
+
+    for (const mode of ['compact', 'full']) {
+      const trace = textOf(
+        await client.readResource({
+          uri: `hookyard://ci-jobs/${repositoryId}/${ciJobId}/problems/${withFile?.id}/trace/${mode}`,
+        }),
+      );
+      const restTrace = await t.request(
+        'GET',
+        `/api/v1/analysis/problems/${withFile?.id}/trace?mode=${mode}`,
+      );
+      expect(trace).toEqual(restTrace.json());
     }
+    const failed = textOf(
+      await client.readResource({
+        uri: `hookyard://ci-runs/${repositoryId}/${ciRunId}/failed-jobs`,
+      }),
+    );
+    expect(failed).toEqual(
+      (await t.request('GET', `/api/v1/analysis/ci-runs/${ciRunId}/failed-jobs`)).json(),
+    );
+
     await expect(
       client.readResource({
-        uri: `hookyard://ci-jobs/${repositoryId}/123/problems/abc/trace/huge`,
+        uri: `hookyard://ci-jobs/${repositoryId}/${ciJobId}/problems/${withFile?.id}/trace/huge`,
       }),
     ).rejects.toThrow(/mode must be one of compact, balanced, full/);
+    await expect(
+      client.readResource({ uri: `hookyard://ci-jobs/${repositoryId}/123/problems` }),
+    ).rejects.toThrow(/must be a UUID/);
+    await expect(
+      client.readResource({
+        uri: `hookyard://ci-jobs/00000000-0000-4000-8000-000000000000/${ciJobId}/problems`,
+      }),
+    ).rejects.toThrow(/does not exist/);
   });
 
   it('calls each tool: code and symbol search as the REST API, failing tests, cache status', async () => {
@@ -244,12 +334,13 @@ describe('MCP endpoint (SDK client over real HTTP)', () => {
     expect(failing.isError).toBeFalsy();
     const listed = JSON.parse(toolText(failing)) as {
       failedRuns: Array<{ headSha: string; conclusion: string }>;
-      tests: Json;
+      tests: Array<{ testName: string; tool: string }>;
     };
     expect(listed.failedRuns).toEqual([
       expect.objectContaining({ headSha, conclusion: 'failure' }),
     ]);
-    expect(listed.tests).toMatchObject({ available: false, capability: 'analysis' });
+    expect(listed.tests.length).toBeGreaterThan(0);
+    expect(listed.tests.every((test) => test.tool === 'jest' && test.testName)).toBe(true);
     const otherBranch = await client.callTool({
       name: 'list_failing_tests',
       arguments: { repository: repositoryId, branch: `no-such-branch-${tag}` },
@@ -268,7 +359,8 @@ describe('MCP endpoint (SDK client over real HTTP)', () => {
     expect(parsed.queues.map((q) => q.name)).toContain('followups');
     const restIndex = await t.request('GET', `/api/v1/repositories/${repositoryId}/index`);
     expect(parsed.index).toEqual(restIndex.json());
-    expect(parsed.analysisCache).toMatchObject({ available: false, capability: 'analysis' });
+    expect(parsed.analysisCache).toMatchObject({ parserVersion: 1, jobs: { analyzed: 1 } });
+    expect(parsed.analysisCache.logs).toBeGreaterThanOrEqual(1);
 
     const invalid = await client.callTool({ name: 'search_code', arguments: { query: '' } });
     expect(invalid.isError).toBe(true);

@@ -18,7 +18,7 @@ function featuresOf(configured: boolean, feedbackKinds: number): ForgeFeatureVie
     reason: available ? '' : reason,
   });
   return [
-    view('analysis', false, 'CI-failure analysis is not part of this Hookyard version yet'),
+    view('analysis', configured, `${NO_CREDENTIALS}: failed jobs' logs cannot be fetched`),
     view(
       'feedback',
       configured && feedbackKinds > 0,

@@ -15,10 +15,10 @@ import { RepositoriesRepository } from '../activity/read/repositories.repository
 import { CodeSearchService } from '../indexing/code-search.service';
 import { IndexingService } from '../indexing/indexing.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { notYetAvailable, PendingCapability } from './not-yet-available';
+import { AnalysisQueryService } from '../analysis/api/analysis-query.service';
+import { isTraceMode, TRACE_MODES } from '../analysis/api/analysis.dto';
 
 const LISTED = 50;
-const TRACE_MODES = ['compact', 'balanced', 'full'] as const;
 
 function json(uri: string, value: unknown): ReadResourceResult {
   return {
@@ -67,6 +67,7 @@ export class McpServerFactory {
     private readonly audit: AuditService,
     private readonly search: CodeSearchService,
     private readonly indexing: IndexingService,
+    private readonly analysis: AnalysisQueryService,
   ) {}
 
   create(principal: Principal): McpServer {
@@ -120,7 +121,10 @@ export class McpServerFactory {
         return json(uri.href, {
           ...detail,
           ci: { headSha: detail.headSha, state: ciState(ci.items), runs: ci.items },
-          analysis: notYetAvailable('analysis'),
+          analysis: await this.analysis.problems(
+            { repository: detail.repositoryId, pullRequest: detail.number },
+            LISTED,
+          ),
         });
       },
     );
@@ -153,55 +157,78 @@ export class McpServerFactory {
   }
 
   private registerAnalysisResources(server: McpServer): void {
-    const pending = (
+    const resource = (
       name: string,
       template: string,
       description: string,
-      capability: PendingCapability,
-      check?: (variables: Record<string, string | string[]>) => void,
+      read: (variables: Record<string, string | string[]>) => Promise<unknown>,
     ): void => {
       server.registerResource(
         name,
         new ResourceTemplate(template, { list: undefined }),
         { description, mimeType: 'application/json' },
-        (uri, variables) => {
-          check?.(variables);
-          return json(uri.href, notYetAvailable(capability));
-        },
+        async (uri, variables) => json(uri.href, await read(variables)),
       );
     };
-    pending(
+    const jobOf = (variables: Record<string, string | string[]>) =>
+      this.analysis.ciJob(uuidOf(variables.job, 'job'), uuidOf(variables.repository, 'repository'));
+    resource(
       'ci-job-problems',
       'hookyard://ci-jobs/{repository}/{job}/problems',
-      "A CI job's problems, grouped by file",
-      'analysis',
+      "A CI job's analysis and its problems grouped by file (ids as in /api/v1/analysis)",
+      async (variables) => {
+        const job = await jobOf(variables);
+        const files: Record<string, typeof job.problems> = {};
+        for (const problem of job.problems) {
+          const key = problem.file ?? '';
+          files[key] = [...(files[key] ?? []), problem];
+        }
+        return { ...job, files };
+      },
     );
-    pending(
+    resource(
       'ci-file-errors',
       'hookyard://ci-jobs/{repository}/{job}/files/{path}/errors',
       "One file's errors in a CI job",
-      'analysis',
+      async (variables) => {
+        const path = single(variables.path, 'path');
+        const job = await jobOf(variables);
+        return {
+          ciJobId: job.ciJobId,
+          file: path,
+          errors: job.problems.filter((p) => p.file === path && p.severity === 'error'),
+        };
+      },
     );
-    pending(
+    resource(
       'problem-trace',
       'hookyard://ci-jobs/{repository}/{job}/problems/{problem}/trace/{mode}',
       "A problem's trace excerpt; mode is compact, balanced or full",
-      'analysis',
-      (variables) => {
+      async (variables) => {
         const mode = single(variables.mode, 'mode');
-        if (!(TRACE_MODES as readonly string[]).includes(mode)) {
+        if (!isTraceMode(mode)) {
           throw new AppError(
             ErrorCode.ValidationFailed,
             `mode must be one of ${TRACE_MODES.join(', ')}`,
           );
         }
+        const job = await jobOf(variables);
+        const problem = uuidOf(variables.problem, 'problem');
+        if (!job.problems.some((p) => p.id === problem)) {
+          throw new AppError(ErrorCode.NotFound, `problem ${problem} is not one of this job's`);
+        }
+        return this.analysis.trace(problem, mode);
       },
     );
-    pending(
+    resource(
       'ci-run-failed-jobs',
       'hookyard://ci-runs/{repository}/{run}/failed-jobs',
-      "A CI run's failed jobs",
-      'analysis',
+      "A CI run's failed jobs with their analysis status",
+      (variables) =>
+        this.analysis.failedJobs(
+          uuidOf(variables.run, 'run'),
+          uuidOf(variables.repository, 'repository'),
+        ),
     );
   }
 
@@ -236,8 +263,8 @@ export class McpServerFactory {
       'list_failing_tests',
       {
         description:
-          'The failing CI runs of a branch (newest first) and, once analysis is available, ' +
-          'their failing tests',
+          'The failing CI runs of a branch (newest first) and the failing tests the analysis ' +
+          'found at the newest one',
         inputSchema: { repository: repositoryArgument, branch: z.string().min(1).max(255) },
       },
       async ({ repository, branch }) => {
@@ -246,7 +273,15 @@ export class McpServerFactory {
           { repositoryId: repository, headBranch: branch, conclusion: 'failure' },
           LISTED,
         );
-        return toolJson({ failedRuns: runs.items, tests: notYetAvailable('analysis') });
+        const newest = runs.items[0];
+        const problems =
+          newest === undefined
+            ? []
+            : (await this.analysis.problems({ repository, sha: newest.headSha }, LISTED)).items;
+        return toolJson({
+          failedRuns: runs.items,
+          tests: problems.filter((problem) => problem.testName !== null),
+        });
       },
     );
   }
@@ -302,7 +337,7 @@ export class McpServerFactory {
             repository === undefined
               ? 'give a repository for the state of its code index'
               : await this.indexing.status(repository),
-          analysisCache: notYetAvailable('analysis'),
+          analysisCache: await this.analysis.cacheStatus(),
         }),
     );
   }

@@ -3,7 +3,9 @@ import { AppError, ErrorCode } from '../../../core/http/app-error';
 import { maskSecrets } from '../../forges/feedback/mask-secrets';
 import { decompressLog } from '../log-archive';
 import { cleanLog } from '../parsers';
+import { LogParsingService } from '../log-parsing.service';
 import {
+  AnalysisCacheView,
   CiJobAnalysisView,
   FailedJobsView,
   ProblemPageView,
@@ -19,15 +21,21 @@ import { excerptRange } from './trace-excerpt';
  */
 @Injectable()
 export class AnalysisQueryService {
-  constructor(private readonly read: AnalysisReadRepository) {}
+  constructor(
+    private readonly read: AnalysisReadRepository,
+    private readonly parsing: LogParsingService,
+  ) {}
 
   problems(filter: ProblemListFilter, limit: number): Promise<ProblemPageView> {
     return this.read.problems(filter, limit);
   }
 
-  async ciJob(ciJobId: string): Promise<CiJobAnalysisView> {
+  /** `repositoryId`: answer 404 unless the job belongs to that repository. */
+  async ciJob(ciJobId: string, repositoryId?: string): Promise<CiJobAnalysisView> {
     const row = await this.read.jobAnalysis(ciJobId);
-    if (!row) throw new AppError(ErrorCode.NotFound, `CI job ${ciJobId} does not exist`);
+    if (!row || (repositoryId !== undefined && row.repository_id !== repositoryId)) {
+      throw new AppError(ErrorCode.NotFound, `CI job ${ciJobId} does not exist`);
+    }
     if (row.status === null) {
       const failed =
         row.job_status === 'completed' &&
@@ -51,10 +59,14 @@ export class AnalysisQueryService {
     };
   }
 
-  async failedJobs(ciRunId: string): Promise<FailedJobsView> {
-    const items = await this.read.failedJobs(ciRunId);
+  async failedJobs(ciRunId: string, repositoryId?: string): Promise<FailedJobsView> {
+    const items = await this.read.failedJobs(ciRunId, repositoryId);
     if (!items) throw new AppError(ErrorCode.NotFound, `CI run ${ciRunId} does not exist`);
     return { ciRunId, items };
+  }
+
+  async cacheStatus(): Promise<AnalysisCacheView> {
+    return { ...(await this.read.cacheStatus()), parserVersion: this.parsing.version };
   }
 
   async trace(problemId: string, mode: TraceMode): Promise<TraceView> {

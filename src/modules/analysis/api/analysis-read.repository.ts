@@ -73,6 +73,7 @@ export function problemView(row: ProblemRow): ProblemView {
 }
 
 export interface JobAnalysisRow {
+  repository_id: string;
   status: string;
   reason: string | null;
   trace_hash: string | null;
@@ -141,7 +142,7 @@ export class AnalysisReadRepository {
   /** A CI job's analysis status; undefined when the job is unknown. */
   async jobAnalysis(ciJobId: string): Promise<JobAnalysisRow | undefined> {
     const rows = await this.dataSource.query<JobAnalysisRow[]>(
-      `SELECT a.status, a.reason, a.trace_hash, a.parser_version, j.conclusion,
+      `SELECT j.repository_id, a.status, a.reason, a.trace_hash, a.parser_version, j.conclusion,
          j.status AS job_status
        FROM ci_jobs j LEFT JOIN analysis_jobs a ON a.ci_job_id = j.id WHERE j.id = $1`,
       [ciJobId],
@@ -158,13 +159,14 @@ export class AnalysisReadRepository {
   }
 
   /** The failed jobs of a run with their analysis; undefined when the run is unknown. */
-  async failedJobs(ciRunId: string): Promise<FailedJobView[] | undefined> {
+  async failedJobs(ciRunId: string, repositoryId?: string): Promise<FailedJobView[] | undefined> {
     const runs = await this.dataSource.query<{ repository_id: string; external_id: string }[]>(
       `SELECT repository_id, external_id FROM ci_runs WHERE id = $1`,
       [ciRunId],
     );
     const run = runs[0];
-    if (!run) return undefined;
+    if (!run || (repositoryId !== undefined && run.repository_id !== repositoryId))
+      return undefined;
     const rows = await this.dataSource.query<
       {
         id: string;
@@ -195,6 +197,35 @@ export class AnalysisReadRepository {
       reason: r.reason,
       problems: r.problems,
     }));
+  }
+
+  /** What the analysis cache holds (counts only). */
+  async cacheStatus(): Promise<{
+    logs: number;
+    logBytes: number;
+    storedBytes: number;
+    parses: Record<string, number>;
+    jobs: Record<string, number>;
+  }> {
+    const [logs] = await this.dataSource.query<
+      { logs: number; log_bytes: string; stored_bytes: string }[]
+    >(
+      `SELECT count(*)::int AS logs, coalesce(sum(bytes), 0)::text AS log_bytes,
+         coalesce(sum(octet_length(content)), 0)::text AS stored_bytes FROM analysis_logs`,
+    );
+    const parses = await this.dataSource.query<{ parser_version: number; n: number }[]>(
+      `SELECT parser_version, count(*)::int AS n FROM analysis_parses GROUP BY 1 ORDER BY 1`,
+    );
+    const jobs = await this.dataSource.query<{ status: string; n: number }[]>(
+      `SELECT status, count(*)::int AS n FROM analysis_jobs GROUP BY 1 ORDER BY 1`,
+    );
+    return {
+      logs: logs.logs,
+      logBytes: Number(logs.log_bytes),
+      storedBytes: Number(logs.stored_bytes),
+      parses: Object.fromEntries(parses.map((p) => [String(p.parser_version), p.n])),
+      jobs: Object.fromEntries(jobs.map((j) => [j.status, j.n])),
+    };
   }
 
   async trace(findingId: string): Promise<TraceRow | undefined> {

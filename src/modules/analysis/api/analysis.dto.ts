@@ -7,6 +7,10 @@ import { Tool } from '../parsers/problem';
 
 export const TRACE_MODES = ['compact', 'balanced', 'full'] as const;
 export type TraceMode = (typeof TRACE_MODES)[number];
+
+export function isTraceMode(value: string): value is TraceMode {
+  return (TRACE_MODES as readonly string[]).includes(value);
+}
 export const ANALYSIS_STATUSES = ['pending', 'analyzed', 'skipped', 'failed'] as const;
 
 export class ProblemFilter extends PageQuery {
@@ -123,4 +127,15 @@ export class TraceView {
   firstLine!: number;
   @ApiProperty({ type: [String], description: 'Cleaned log lines, secrets masked' })
   lines!: string[];
+}
+
+export class AnalysisCacheView {
+  @ApiProperty({ description: 'Stored logs (gzip), each parsed once per parser version' })
+  logs!: number;
+  @ApiProperty({ description: 'Uncompressed bytes of the stored logs' }) logBytes!: number;
+  @ApiProperty({ description: 'Stored bytes (gzip)' }) storedBytes!: number;
+  @ApiProperty() parserVersion!: number;
+  @ApiProperty({ description: 'Parses per parser version' })
+  parses!: Record<string, number>;
+  @ApiProperty({ description: 'CI jobs by analysis status' }) jobs!: Record<string, number>;
 }

@@ -119,6 +119,13 @@ function load(url: string, token: string): Promise<autocannon.Result> {
   });
 }
 
+function repositoryIdOf(databaseUrl: string): Promise<string> {
+  return withClient(databaseUrl, async (client) => {
+    const { rows } = await client.query<{ id: string }>(`SELECT id FROM repositories LIMIT 1`);
+    return rows[0].id;
+  });
+}
+
 async function main(): Promise<void> {
   const load1 = loadavg()
     .map((n) => n.toFixed(2))
@@ -291,6 +298,11 @@ async function main(): Promise<void> {
     console.log(percentLine('(b) GET /api/v1/analysis/problems?repository=…&limit=50', listing));
     const job = await load(`${baseUrl}/api/v1/analysis/ci-jobs/${jobId}`, readKey);
     console.log(percentLine('(b) GET /api/v1/analysis/ci-jobs/{id}', job));
+    const peer = await load(
+      `${baseUrl}/api/v1/ci-runs?repositoryId=${await repositoryIdOf(databaseUrl)}&limit=50`,
+      readKey,
+    );
+    console.log(percentLine('    peer: GET /api/v1/ci-runs?repositoryId=…&limit=50', peer));
     const health = await load(`${baseUrl}/health/live`, readKey);
     console.log(percentLine('    peer: GET /health/live (no database)', health));
     console.log(

@@ -123,6 +123,12 @@ describe('analysis: failed CI jobs → logs from the fake forge → problems, AP
     expect(found.every((p) => p.tool === 'tsc' && p.firstSeenSha === base)).toBe(true);
     // Not a pull request's run: nothing is "new in the pull request", and no PR to comment on.
     expect(found.every((p) => !p.newInPullRequest)).toBe(true);
+    await eventually(
+      () => Promise.resolve(statusesOf(base).length > 0 ? true : undefined),
+      30000,
+      'the commit status',
+    );
+    await settle();
     expect(statusesOf(base)).toHaveLength(1);
   }, 90000);
 
@@ -283,6 +289,8 @@ describe('analysis: failed CI jobs → logs from the fake forge → problems, AP
       // Three distinct logs (base, first run, second run twice): each parsed again once.
       expect(result.reparsedLogs).toBe(3);
       expect(result.refreshedJobs).toBe(4);
+      expect(result.oldParsesDeleted).toBe(3);
+      expect(result.expiredLogsDeleted).toBe(0);
       const versions = await t.dataSource.query<{ parser_version: number; n: number }[]>(
         `SELECT parser_version, count(*)::int AS n FROM analysis_parses GROUP BY 1 ORDER BY 1`,
       );
@@ -356,12 +364,20 @@ describe('analysis: failed CI jobs → logs from the fake forge → problems, AP
     expect(fake.requests.some((r) => r.path.endsWith('/actions/jobs/7005/logs'))).toBe(false);
   }, 90000);
 
-  it('GitLab: a failed Job Hook → its trace from the fake → pytest problems, a note and a status', async () => {
+  it('GitLab: a failed Job Hook → its trace from the fake → pytest problems, a note and a status (after a refused first post)', async () => {
     const projectId = uniqueNumber();
     const head = sha();
     fake.jobLogs.set('8801', asGitLabLog(recordedLog('pytest/short.log')));
     fake.jobLogs.set('8802', asGitLabLog(recordedLog('pytest/short.log')));
     fake.pullsByCommit.set(`${projectId}@${head}`, [3]);
+    // The forge refuses the first note: the report is given back and the job retried.
+    fake.inject({
+      method: 'POST',
+      path: new RegExp(`/projects/${projectId}/merge_requests/3/notes$`),
+      status: 403,
+      body: { message: '403 Forbidden' },
+      times: 1,
+    });
     const spec = {
       projectId,
       path: `group/sub/py-${projectId}`,
@@ -403,6 +419,12 @@ describe('analysis: failed CI jobs → logs from the fake forge → problems, AP
     );
     expect(fake.statuses.filter((s) => s.sha === head && s.forge === 'gitlab')).toHaveLength(1);
     expect(fake.requests.some((r) => r.path.endsWith('/jobs/8802/trace'))).toBe(false);
+    expect(
+      fake.requests.filter(
+        (r) =>
+          r.method === 'POST' && r.path.endsWith(`/projects/${projectId}/merge_requests/3/notes`),
+      ),
+    ).toHaveLength(2);
   }, 90000);
 
   it('bad input is a 4xx, unknown ids 404, and every route needs a key', async () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { rowsOf } from '../../core/database/rows';
 import type { AnalysisStatus } from './analysis.entities';
 
 /** How often a job whose log could not be fetched is tried again by later analyses. */
@@ -81,7 +82,7 @@ export class AnalysisJobsRepository {
          AND j.conclusion IN ('failure', 'timed_out', 'cancelled')
        ON CONFLICT (ci_job_id) DO UPDATE
          SET status = 'pending', reason = NULL, attempts = analysis_jobs.attempts + 1,
-             updated_at = now()
+             reported = false, updated_at = now()
          WHERE (analysis_jobs.status = 'failed' AND analysis_jobs.attempts < $2)
             OR (analysis_jobs.status = 'pending'
                 AND analysis_jobs.updated_at < now() - interval '${STALE_CLAIM}')
@@ -118,6 +119,31 @@ export class AnalysisJobsRepository {
     await this.dataSource.query(
       `UPDATE analysis_jobs SET status = $2, reason = $3, updated_at = now() WHERE ci_job_id = $1`,
       [ciJobId, status, reason],
+    );
+  }
+
+  /**
+   * Claims the report of the repository's finished analyses not reported yet: marks them
+   * reported and answers them, so that two workers never report the same outcome.
+   */
+  async claimUnreported(repositoryId: string): Promise<ClaimedJob[]> {
+    const result = await this.dataSource.query<
+      { ci_job_id: string }[] | [{ ci_job_id: string }[], number]
+    >(
+      `UPDATE analysis_jobs SET reported = true
+       WHERE repository_id = $1 AND NOT reported AND status <> 'pending'
+       RETURNING ci_job_id`,
+      [repositoryId],
+    );
+    const rows = rowsOf(result);
+    return rows.length === 0 ? [] : this.jobs(rows.map((r) => r.ci_job_id));
+  }
+
+  /** Gives reports back after they could not be posted, for the next attempt. */
+  async unclaimReports(ciJobIds: string[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE analysis_jobs SET reported = false WHERE ci_job_id = ANY($1::uuid[])`,
+      [ciJobIds],
     );
   }
 

@@ -157,6 +157,10 @@ export class AnalysisJobEntity {
   @Column('integer', { default: 0 })
   attempts!: number;
 
+  /** Its outcome is on the pull request and commit status (or there was nothing to report). */
+  @Column('boolean', { default: false })
+  reported!: boolean;
+
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
   updatedAt!: Date;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { rowsOf } from '../../core/database/rows';
 import type { Problem } from './parsers';
 
 const PROBLEM_COLUMNS = 13;
@@ -100,7 +101,7 @@ export class LogStoreRepository {
 
   /** Parses of older versions that no job reads any more (their problems go with them). */
   async deleteOldParses(parserVersion: number): Promise<number> {
-    const rows = await this.dataSource.query<unknown[]>(
+    const result = await this.dataSource.query<unknown[] | [unknown[], number]>(
       `DELETE FROM analysis_parses p
        WHERE p.parser_version < $1
          AND NOT EXISTS (SELECT 1 FROM analysis_jobs a
@@ -108,16 +109,16 @@ export class LogStoreRepository {
        RETURNING 1`,
       [parserVersion],
     );
-    return rows.length;
+    return rowsOf(result).length;
   }
 
   /** Logs unused for `days` days, with everything parsed from them. */
   async deleteLogsUnusedFor(days: number): Promise<number> {
-    const rows = await this.dataSource.query<unknown[]>(
+    const result = await this.dataSource.query<unknown[] | [unknown[], number]>(
       `DELETE FROM analysis_logs WHERE last_used_at < now() - make_interval(days => $1::int)
        RETURNING 1`,
       [days],
     );
-    return rows.length;
+    return rowsOf(result).length;
   }
 }

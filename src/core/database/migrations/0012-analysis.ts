@@ -61,6 +61,7 @@ export const analysis: Migration = {
       trace_hash text REFERENCES analysis_logs (trace_hash) ON DELETE SET NULL,
       parser_version integer,
       attempts integer NOT NULL DEFAULT 0,
+      reported boolean NOT NULL DEFAULT false,
       updated_at timestamptz NOT NULL DEFAULT now()
     );
     CREATE INDEX analysis_jobs_repository_idx ON analysis_jobs (repository_id, status);

@@ -5,7 +5,7 @@ import { messageOf } from '../../../core/errors/message-of';
 import { ForgesService, RepositoryForgeAccess } from '../../forges/forges.service';
 import { AnalysisJobsRepository, ClaimedJob } from '../analysis-jobs.repository';
 import { AnalysisFeedbackService } from '../feedback/analysis-feedback.service';
-import { JobAnalyzer, JobOutcome } from '../job-analyzer';
+import { JobAnalyzer } from '../job-analyzer';
 
 export interface CiFailureResult {
   jobs: number;
@@ -33,34 +33,59 @@ export class AnalyzeCiFailureHandler {
 
   @JobHandler(JobName.AnalyzeCiFailure)
   async analyze(payload: JobPayloads[JobName.AnalyzeCiFailure]): Promise<CiFailureResult> {
-    const claimed = await this.jobs.claim(payload.repositoryId);
+    const { repositoryId } = payload;
+    const claimed = await this.jobs.claim(repositoryId);
     const result: CiFailureResult = { jobs: claimed.length, analyzed: 0, skipped: 0, failed: 0 };
-    if (claimed.length === 0) return result;
-    const access = await this.forges.forRepository(payload.repositoryId);
-    const analysedShas = new Map<string, Set<number>>();
+    const access = await this.forges.forRepository(repositoryId);
     const retryable: string[] = [];
     for (const job of claimed) {
-      const pullRequests = await this.pullRequestsOf(job, access);
-      const outcome: JobOutcome = await this.analyzer.analyze(job, access, pullRequests);
+      const outcome = await this.analyzer.analyze(
+        job,
+        access,
+        await this.pullRequestsOf(job, access),
+      );
       result[outcome.status] += 1;
       if (outcome.status === 'failed' && outcome.retry) retryable.push(outcome.reason);
-      const prs = analysedShas.get(job.headSha) ?? new Set<number>();
-      for (const n of pullRequests) prs.add(n);
-      analysedShas.set(job.headSha, prs);
     }
-    if (access) {
-      for (const [sha, prs] of analysedShas) {
-        await this.feedback.report(
-          access,
-          sha,
-          [...prs].sort((a, b) => a - b),
-        );
-      }
-    }
+    await this.report(repositoryId, access);
     if (retryable.length > 0) {
       throw new Error(`${retryable.length} CI log(s) not fetched yet: ${retryable[0]}`);
     }
     return result;
+  }
+
+  /**
+   * Reports every finished analysis of the repository not reported yet (this run's, and any
+   * whose report failed before), one commit at a time; a commit whose report fails is given
+   * back and the job fails, so that BullMQ retries it.
+   */
+  private async report(
+    repositoryId: string,
+    access: RepositoryForgeAccess | undefined,
+  ): Promise<void> {
+    const unreported = await this.jobs.claimUnreported(repositoryId);
+    if (access === undefined) return;
+    const byCommit = new Map<string, { jobIds: string[]; pullRequests: Set<number> }>();
+    for (const job of unreported) {
+      const commit = byCommit.get(job.headSha) ?? { jobIds: [], pullRequests: new Set<number>() };
+      commit.jobIds.push(job.id);
+      for (const n of await this.pullRequestsOf(job, access)) commit.pullRequests.add(n);
+      byCommit.set(job.headSha, commit);
+    }
+    let failure: Error | undefined;
+    for (const [sha, commit] of byCommit) {
+      try {
+        await this.feedback.report(
+          access,
+          sha,
+          [...commit.pullRequests].sort((a, b) => a - b),
+        );
+      } catch (error) {
+        failure ??= error instanceof Error ? error : new Error(messageOf(error));
+        await this.jobs.unclaimReports(commit.jobIds);
+      }
+    }
+    if (failure !== undefined) throw failure;
   }
 
   /** From the run's payload, else the open pull requests recorded at the commit, else the forge. */

@@ -10,6 +10,9 @@ const GITHUB_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z ?/;
 const RUNNER_LINE =
   /^(?:##\[(?:group|endgroup|debug|command|section)\]|::(?:group|endgroup|debug|add-mask)::|##\[error\]Process completed with exit code \d+\.?$|Cleaning up orphan processes|Post job cleanup\.)/;
 
+/** The first characters a RUNNER_LINE can start with. */
+const RUNNER_FIRST_CHARS = '#:CP';
+
 /**
  * The log as the developer saw it, without what the CI system wrapped around the tools' output:
  * ANSI codes, GitLab section markers, GitHub timestamps and `##[group]` lines, and the runner's
@@ -18,13 +21,19 @@ const RUNNER_LINE =
  */
 export function cleanLog(raw: string): string[] {
   const lines: string[] = [];
-  for (const rawLine of raw.replace(GITLAB_SECTION, '').split('\n')) {
-    let line = rawLine.replace(ANSI, '');
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    const lastReturn = line.lastIndexOf('\r');
-    if (lastReturn >= 0) line = line.slice(lastReturn + 1);
-    line = line.replace(GITHUB_TIMESTAMP, '');
-    if (RUNNER_LINE.test(line)) continue;
+  const text = raw.includes('section_') ? raw.replace(GITLAB_SECTION, '') : raw;
+  for (const rawLine of text.split('\n')) {
+    // The checks before each expression only skip work that would change nothing (most lines
+    // of a big log have no escape, no carriage return, no timestamp and no runner marker).
+    let line = rawLine.includes('\u001b') ? rawLine.replace(ANSI, '') : rawLine;
+    if (line.includes('\r')) {
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      const lastReturn = line.lastIndexOf('\r');
+      if (lastReturn >= 0) line = line.slice(lastReturn + 1);
+    }
+    const first = line.charCodeAt(0);
+    if (first >= 48 && first <= 57) line = line.replace(GITHUB_TIMESTAMP, '');
+    if (RUNNER_FIRST_CHARS.includes(line.charAt(0)) && RUNNER_LINE.test(line)) continue;
     if (line.startsWith('##[error]')) line = line.slice('##[error]'.length);
     lines.push(line);
   }

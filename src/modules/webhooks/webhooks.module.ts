@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { IngestService } from './ingest.service';
+import { WebhookRateCeiling } from './rate-ceiling/webhook-rate-ceiling';
 import { SourcesModule } from './sources/sources.module';
 import { WebhookScreen } from './webhook-screen';
 import { WebhookSignatureGuard } from './webhook-signature.guard';
@@ -10,6 +11,6 @@ import { WebhooksController } from './webhooks.controller';
 @Module({
   imports: [SourcesModule, DeliveriesModule],
   controllers: [WebhooksController],
-  providers: [IngestService, WebhookScreen, WebhookSignatureGuard],
+  providers: [IngestService, WebhookScreen, WebhookSignatureGuard, WebhookRateCeiling],
 })
 export class WebhooksModule {}

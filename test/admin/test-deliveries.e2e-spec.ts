@@ -95,6 +95,8 @@ describe('test deliveries (real HTTP, PostgreSQL, Redis, worker)', () => {
       lastError: null,
     });
     expect(await deliveryRow(view.deliveryId)).toEqual({ source, test: true, status: 'processed' });
+    const listed = await t.request('GET', `/api/v1/admin/deliveries/${view.deliveryId}`);
+    expect(listed.json<{ test: boolean }>().test).toBe(true);
     const records = view.records;
     if (records === null) throw new Error('a processed test delivery names its records');
     expect(records.repository.fullName).toBe(expected.fullName);

@@ -70,8 +70,7 @@ module.exports = {
   coverageProvider: 'v8',
   collectCoverageFrom: ['src/**/*.ts', '!src/**/*.spec.ts', '!src/main.ts'],
   coverageReporters: ['text-summary', 'lcov'],
-  // Below this `npm test` fails (and so CI). Raise it as coverage grows; never lower it.
-  // Lines and statements only: their totals count every file under src/, so running more
-  // tests can only raise them, while v8's function and branch totals grow with what is loaded.
-  coverageThreshold: { global: { statements: 30, lines: 30 } },
+  // Below this `npm test` fails (and so CI): the full suite's measured figures, floored
+  // (README: Coverage). Raise it as coverage grows; never lower it.
+  coverageThreshold: { global: { statements: 92, lines: 92, functions: 90, branches: 88 } },
 };

@@ -70,4 +70,7 @@ module.exports = {
   coverageProvider: 'v8',
   collectCoverageFrom: ['src/**/*.ts', '!src/**/*.spec.ts', '!src/main.ts'],
   coverageReporters: ['text-summary', 'lcov'],
+  // Below this `npm test` fails (and so CI): the full suite's measured figures, floored
+  // (README: Coverage). Raise it as coverage grows; never lower it.
+  coverageThreshold: { global: { statements: 92, lines: 92, functions: 90, branches: 88 } },
 };

@@ -24,6 +24,16 @@ describe('loadConfig', () => {
     expect(config.servesHttp && config.runsWorkers && config.runsScheduler).toBe(true);
   });
 
+  it('reads webhook rate ceilings of default sources (WEBHOOK_RATE_LIMITS), none by default', () => {
+    expect(loadConfig({}).rateLimit.webhookDefaults).toEqual({});
+    const config = loadConfig({ WEBHOOK_RATE_LIMITS: 'github=600, azure-devops = 5' });
+    expect(config.rateLimit.webhookDefaults).toEqual({ github: 600, 'azure-devops': 5 });
+    const problems = problemsOf({ WEBHOOK_RATE_LIMITS: 'github=0,forgejo=5,gitlab' });
+    expect(problems).toContain('"github=0": the ceiling must be from 1 to 1000000');
+    expect(problems).toContain('"forgejo=5" must be provider=perMinute');
+    expect(problems).toContain('"gitlab" must be provider=perMinute');
+  });
+
   it('splits comma-separated secrets for rotation', () => {
     const config = loadConfig({ GITHUB_WEBHOOK_SECRET: 'one, two ,', GITLAB_WEBHOOK_TOKEN: 'tok' });
     expect(config.secrets.github.hmac).toEqual(['one', 'two']);

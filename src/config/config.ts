@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { PROVIDER_ADAPTERS } from '../modules/webhooks/providers';
 import {
   ALL_PROVIDERS,
+  isProvider,
   NO_SECRETS,
   type Provider,
   type SecretEnvironment,
@@ -98,6 +99,8 @@ export interface RateLimitConfig {
   perKey: number;
   /** Requests per window per client address without a key (API_RATE_LIMIT_ANONYMOUS). */
   anonymous: number;
+  /** Webhooks per minute the default source of a provider accepts (WEBHOOK_RATE_LIMITS); absent: no ceiling. */
+  webhookDefaults: Partial<Record<Provider, number>>;
 }
 
 /**
@@ -306,6 +309,31 @@ function readGitHubApp(r: EnvReader): GitHubAppCredentials | undefined {
   return appId !== undefined && privateKey !== undefined ? { appId, privateKey } : undefined;
 }
 
+/** The most webhooks per minute a source's ceiling may name (as the admin API's). */
+export const MAX_WEBHOOK_RATE_LIMIT = 1_000_000;
+
+/** WEBHOOK_RATE_LIMITS: `provider=perMinute` entries, e.g. `github=600,gitlab=120`. */
+function readWebhookRateLimits(r: EnvReader): Partial<Record<Provider, number>> {
+  const limits: Partial<Record<Provider, number>> = {};
+  for (const entry of r.list('WEBHOOK_RATE_LIMITS')) {
+    const match = /^([a-z0-9-]+)\s*=\s*(\d+)$/.exec(entry);
+    const provider = match?.[1];
+    const perMinute = Number(match?.[2]);
+    if (provider === undefined || !isProvider(provider)) {
+      r.problem(
+        `WEBHOOK_RATE_LIMITS entry "${entry}" must be provider=perMinute with a provider of ${ALL_PROVIDERS.join(', ')}`,
+      );
+    } else if (perMinute < 1 || perMinute > MAX_WEBHOOK_RATE_LIMIT) {
+      r.problem(
+        `WEBHOOK_RATE_LIMITS entry "${entry}": the ceiling must be from 1 to ${MAX_WEBHOOK_RATE_LIMIT}`,
+      );
+    } else {
+      limits[provider] = perMinute;
+    }
+  }
+  return limits;
+}
+
 const HTTP = ['http:', 'https:'];
 
 export function loadConfig(env: Env): AppConfig {
@@ -371,6 +399,7 @@ export function loadConfig(env: Env): AppConfig {
       windowMs: r.int('API_RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000),
       perKey: r.int('API_RATE_LIMIT_PER_KEY', 1200, 0, 1_000_000),
       anonymous: r.int('API_RATE_LIMIT_ANONYMOUS', 120, 0, 1_000_000),
+      webhookDefaults: readWebhookRateLimits(r),
     },
     {
       logRetentionDays: r.int('ANALYSIS_LOG_RETENTION_DAYS', 90, 1, 3650),

@@ -86,8 +86,12 @@ export class AuditInterceptor implements NestInterceptor {
             }`,
           );
         });
+    // A handler may choose its status (200 or 202) on the reply; Nest set the default before it ran.
+    const reply = context.switchToHttp().getResponse<{ statusCode?: number }>();
     return next.handle().pipe(
-      concatMap((result: unknown) => from(write(successStatus, result)).pipe(map(() => result))),
+      concatMap((result: unknown) =>
+        from(write(reply.statusCode ?? successStatus, result)).pipe(map(() => result)),
+      ),
       catchError((error: unknown) =>
         from(write(mapError(error).envelope.statusCode)).pipe(
           concatMap(() => throwError(() => error)),

@@ -27,13 +27,14 @@ type DeliveryRow = Pick<
   | 'receivedAt'
   | 'queuedAt'
   | 'processedAt'
+  | 'test'
 >;
 
 type DetailRow = DeliveryRow & Pick<DeliveryEntity, 'headers' | 'contentType' | 'body'>;
 
 const SUMMARY_COLUMNS = `id, provider, source, provider_delivery_id AS "providerDeliveryId", event,
   action, repository, status, attempts, last_error AS "lastError", body_size AS "bodySize",
-  received_at AS "receivedAt", queued_at AS "queuedAt", processed_at AS "processedAt"`;
+  received_at AS "receivedAt", queued_at AS "queuedAt", processed_at AS "processedAt", test`;
 
 const DEAD_LISTING = keysetCursor({
   name: 'dead-letters',
@@ -92,6 +93,7 @@ function summary(row: DeliveryRow): DeliverySummaryView {
     receivedAt: row.receivedAt.toISOString(),
     queuedAt: row.queuedAt?.toISOString() ?? null,
     processedAt: row.processedAt?.toISOString() ?? null,
+    test: row.test,
   };
 }
 

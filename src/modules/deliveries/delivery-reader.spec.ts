@@ -15,6 +15,7 @@ function delivery(id: string, body = '{}'): WorkDelivery & { complete: boolean }
     headers: '{}',
     body,
     final: false,
+    test: false,
     complete: true,
   };
 }

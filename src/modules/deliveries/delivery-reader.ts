@@ -19,6 +19,8 @@ export interface WorkDelivery {
   /** The stored bytes read as UTF-8, as the forge sent them. */
   body: string | null;
   final: boolean;
+  /** A test delivery (POST /api/v1/admin/sources/…/test): it queues no follow-up work. */
+  test: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface WorkDelivery {
  */
 function workColumns(body: string): string {
   return `id::text AS id, provider, source, repository, event, content_type,
-    headers::text AS headers, ${body} AS body, status IN ${FINAL_STATUSES_SQL} AS final`;
+    headers::text AS headers, ${body} AS body, status IN ${FINAL_STATUSES_SQL} AS final, test`;
 }
 
 export const WORK_COLUMNS = workColumns('body');

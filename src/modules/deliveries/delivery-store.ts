@@ -21,6 +21,8 @@ export interface NewDelivery {
   body: Buffer;
   /** `received` normally; `ignored` when the source's repository filter excludes it. */
   status: DeliveryStatus.Received | DeliveryStatus.Ignored;
+  /** A test delivery Hookyard sent itself (TestDeliveryMarker); false when absent. */
+  test?: boolean;
 }
 
 export interface StoredDelivery {
@@ -32,10 +34,10 @@ export interface StoredDelivery {
 /** Most rows in one INSERT. */
 const MAX_BATCH = 256;
 
-const COLUMNS = 11;
+const COLUMNS = 12;
 const INSERT_HEAD = `WITH inserted AS (INSERT INTO deliveries
   (provider, source, provider_delivery_id, event, action, repository, content_type,
-   headers, body, body_size, status) VALUES `;
+   headers, body, body_size, status, test) VALUES `;
 // The notification is delivered on commit and wakes the outbox relay: no extra round trip.
 const INSERT_TAIL = ` ON CONFLICT ON CONSTRAINT deliveries_source_delivery_unique DO NOTHING
   RETURNING id, provider, source, provider_delivery_id, status)
@@ -50,7 +52,7 @@ function insertSql(rows: number): string {
   for (let r = 0; r < rows; r++) {
     const p = (c: number) => `$${r * COLUMNS + c}`;
     tuples.push(
-      `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}::jsonb, ${p(9)}::bytea, ${p(10)}::int, ${p(11)})`,
+      `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}::jsonb, ${p(9)}::bytea, ${p(10)}::int, ${p(11)}, ${p(12)}::boolean)`,
     );
   }
   return INSERT_HEAD + tuples.join(', ') + INSERT_TAIL;
@@ -128,6 +130,7 @@ export class DeliveryStore {
         d.body,
         d.body.length,
         d.status,
+        d.test === true,
       );
     }
     const inserted = await this.dataSource.query<Row[]>(insertSql(deliveries.length), params);

@@ -85,6 +85,8 @@ export class DeliverySummaryView {
   @ApiProperty() receivedAt!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) queuedAt!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) processedAt!: string | null;
+  @ApiProperty({ description: 'A test delivery (POST /api/v1/admin/sources/…/test)' })
+  test!: boolean;
 }
 
 export class DeliveryPageView {

@@ -3,7 +3,7 @@ import { sqlList } from '../../core/database/sql';
 import { ALL_DELIVERY_STATUSES, DeliveryStatus } from './delivery-status';
 
 /**
- * One webhook delivery as received (migrations 0001, 0004, 0005). Written by ingest and the
+ * One webhook delivery as received (migrations 0001, 0004, 0005, 0013). Written by ingest and the
  * worker with plain SQL (DeliveryStore, the worker's units of work); this describes the table.
  * Index column order (`received_at DESC`) is in the migration: TypeORM's @Index has no
  * per-column direction, and the schema builder compares names, columns and uniqueness.
@@ -71,6 +71,10 @@ export class DeliveryEntity {
 
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
   updatedAt!: Date;
+
+  /** A test delivery sent by Hookyard itself (POST /api/v1/admin/sources/…/test). */
+  @Column('boolean', { default: false })
+  test!: boolean;
 
   /** When the outbox sweep last looked for this delivery's job (not indexed: HOT updates). */
   @Column('timestamptz', { name: 'checked_at', nullable: true })

@@ -7,6 +7,7 @@ import { adapterFor } from './providers';
 import { IncomingWebhook } from './providers/provider-adapter';
 import { ScreenedWebhook } from './webhook-request';
 import { storedHeaders } from './stored-headers';
+import { TestDeliveryMarker } from './test-deliveries/test-delivery-marker';
 
 /** A webhook whose signature the guard has verified on these raw bytes. */
 export interface VerifiedWebhook {
@@ -49,7 +50,10 @@ function payloadOf(contentType: string, rawBody: Buffer): unknown {
  */
 @Injectable()
 export class IngestService {
-  constructor(private readonly store: DeliveryStore) {}
+  constructor(
+    private readonly store: DeliveryStore,
+    private readonly testMarker: TestDeliveryMarker,
+  ) {}
 
   async receive(webhook: VerifiedWebhook): Promise<WebhookAnswer> {
     const { answered } = webhook.screened;
@@ -109,6 +113,8 @@ export class IngestService {
       headers: storedHeaders(headers),
       body: rawBody,
       status: filtered ? DeliveryStatus.Ignored : DeliveryStatus.Received,
+      // The guard verified the signature: only now is the test mark looked at.
+      test: this.testMarker.isMarked(headers, rawBody),
     });
     if (stored.duplicate) return { statusCode: 200, body: { id: stored.id, status: 'duplicate' } };
     return { statusCode: 202, body: { id: stored.id, status: 'accepted' } };

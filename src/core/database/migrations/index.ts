@@ -9,6 +9,7 @@ import { forgeAccess } from './0009-forge-access';
 import { metrics } from './0010-metrics';
 import { codeIndex } from './0011-code-index';
 import { analysis } from './0012-analysis';
+import { testDeliveriesAndRateCeilings } from './0013-test-deliveries-and-rate-ceilings';
 
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   metrics,
   codeIndex,
   analysis,
+  testDeliveriesAndRateCeilings,
 ];

@@ -89,7 +89,8 @@ export class ProcessDeliveryHandler {
       if (!claimed) return DeliveryStatus.Processed;
       this.identities.commit(scope);
       for (const run of afterCommit) run();
-      await this.enqueueFollowups(activity);
+      // A test delivery shows the way in; indexing, metrics and analysis have nothing to learn.
+      if (!delivery.test) await this.enqueueFollowups(activity);
       return status;
     } catch (caught) {
       // A value PostgreSQL refuses is refused on every retry: dead at once, saying why.

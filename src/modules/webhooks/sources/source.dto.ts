@@ -5,16 +5,23 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
+  Max,
+  Min,
   NotEquals,
   ValidateIf,
 } from 'class-validator';
 import { ALL_PROVIDERS, Provider, SECRET_KINDS } from '../providers/provider-adapter';
 import { LowerCaseUuid } from '../../../core/http/uuid';
+import { MAX_WEBHOOK_RATE_LIMIT } from '../../../config/config';
+
+const RATE_LIMIT_DESCRIPTION =
+  'Most webhooks this source accepts per minute, counted over every replica; over it the webhook is answered 429 with Retry-After and nothing is stored. Absent or null: no ceiling (the default).';
 
 /** Most secrets one source holds (rotation needs two; ten leaves room). */
 export const MAX_SECRETS = 10;
@@ -76,6 +83,19 @@ export class CreateSourceDto {
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
+
+  @ApiPropertyOptional({
+    description: RATE_LIMIT_DESCRIPTION,
+    minimum: 1,
+    maximum: MAX_WEBHOOK_RATE_LIMIT,
+    nullable: true,
+    type: Number,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_WEBHOOK_RATE_LIMIT)
+  rateLimitPerMinute?: number | null;
 }
 
 export class UpdateSourceDto {
@@ -97,6 +117,19 @@ export class UpdateSourceDto {
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
+
+  @ApiPropertyOptional({
+    description: `${RATE_LIMIT_DESCRIPTION} null removes the ceiling.`,
+    minimum: 1,
+    maximum: MAX_WEBHOOK_RATE_LIMIT,
+    nullable: true,
+    type: Number,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_WEBHOOK_RATE_LIMIT)
+  rateLimitPerMinute?: number | null;
 }
 
 export const SECRET_ACTIONS = ['add', 'rotate', 'revoke'] as const;
@@ -139,6 +172,12 @@ export class SourceView {
   @ApiPropertyOptional({ nullable: true, type: String }) description!: string | null;
   @ApiProperty() enabled!: boolean;
   @ApiProperty({ type: [String] }) repositoryFilter!: string[];
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    description: 'Webhooks per minute; null: none',
+  })
+  rateLimitPerMinute!: number | null;
   @ApiProperty({ description: 'Whether at least one secret is set' }) secretConfigured!: boolean;
   @ApiProperty() secretCount!: number;
   @ApiPropertyOptional({ nullable: true, type: String }) secretsRotatedAt!: string | null;

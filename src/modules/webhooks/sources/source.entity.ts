@@ -20,10 +20,14 @@ export interface SealedSecret {
   createdAt: string;
 }
 
-/** Migrations 0001 (table); 0008 turned the provider CHECK into a name pattern, so a new forge needs no migration. */
+/**
+ * Migrations 0001 (table); 0008 turned the provider CHECK into a name pattern, so a new forge
+ * needs no migration; 0013 added the webhook rate ceiling.
+ */
 @Entity('webhook_sources')
 @Unique('webhook_sources_provider_slug_key', ['provider', 'slug'])
 @Check('webhook_sources_provider_check', `provider ~ '^[a-z][a-z0-9-]{0,31}$'`)
+@Check('webhook_sources_rate_limit_per_minute_check', 'rate_limit_per_minute BETWEEN 1 AND 1000000')
 @Check('webhook_sources_slug_check', `slug ~ '^[a-z0-9][a-z0-9-]{0,62}$' AND slug <> 'default'`)
 export class SourceEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -49,6 +53,10 @@ export class SourceEntity {
 
   @Column('boolean', { default: true })
   enabled!: boolean;
+
+  /** Webhooks accepted per minute, over every replica; null: no ceiling. */
+  @Column('integer', { name: 'rate_limit_per_minute', nullable: true })
+  rateLimitPerMinute!: number | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

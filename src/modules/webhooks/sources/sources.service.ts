@@ -34,6 +34,8 @@ export interface ResolvedSource {
   secrets: SourceSecrets;
   /** Compiled repository filter; undefined accepts every repository. */
   accepts?: (repository: string | undefined) => boolean;
+  /** Webhooks accepted per minute; undefined: no ceiling (and no Redis call). */
+  rateLimitPerMinute?: number;
 }
 
 const CACHE_TTL_MS = 5000;
@@ -65,6 +67,7 @@ export class SourcesService {
         slug: DEFAULT_SOURCE,
         enabled: true,
         secrets: config.secrets[provider],
+        rateLimitPerMinute: config.rateLimit.webhookDefaults[provider],
       };
     }
     this.defaults = defaults;
@@ -96,6 +99,7 @@ export class SourcesService {
           secretsRotatedAt: secrets.length > 0 ? new Date() : null,
           repositoryFilter: dto.repositoryFilter ?? [],
           enabled: dto.enabled ?? true,
+          rateLimitPerMinute: dto.rateLimitPerMinute ?? null,
         }),
       );
       return this.view(entity);
@@ -127,6 +131,8 @@ export class SourcesService {
     if (dto.description !== undefined) entity.description = dto.description;
     if (dto.repositoryFilter !== undefined) entity.repositoryFilter = dto.repositoryFilter;
     if (dto.enabled !== undefined) entity.enabled = dto.enabled;
+    // null removes the ceiling; absent leaves it as it is.
+    if (dto.rateLimitPerMinute !== undefined) entity.rateLimitPerMinute = dto.rateLimitPerMinute;
     return this.saved(entity);
   }
 
@@ -215,6 +221,7 @@ export class SourcesService {
       enabled: entity.enabled,
       secrets,
       accepts: compileRepositoryFilter(entity.repositoryFilter),
+      rateLimitPerMinute: entity.rateLimitPerMinute ?? undefined,
     };
   }
 
@@ -227,6 +234,7 @@ export class SourcesService {
       description: entity.description,
       enabled: entity.enabled,
       repositoryFilter: entity.repositoryFilter,
+      rateLimitPerMinute: entity.rateLimitPerMinute,
       secretConfigured: entity.secrets.length > 0,
       secretCount: entity.secrets.length,
       secretsRotatedAt: entity.secretsRotatedAt?.toISOString() ?? null,

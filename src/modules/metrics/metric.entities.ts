@@ -47,7 +47,7 @@ export class MetricDirtyEntity {
 @Index('metric_deployments_repository_time_idx', ['repositoryId', 'finishedAt'])
 @Index('metric_deployments_time_idx', ['finishedAt'])
 @Index('metric_deployments_recovered_idx', ['recoveredAt'], { where: 'failed_by IS NOT NULL' })
-@Check('metric_deployments_source_check', `source IN ('deployment', 'ci_run')`)
+@Check('metric_deployments_source_check', `source IN ('deployment', 'ci_run', 'ci_job')`)
 @Check('metric_deployments_outcome_check', `outcome IN ('success', 'failure')`)
 @Check('metric_deployments_failed_by_check', `failed_by IN ('status', 'incident')`)
 export class MetricDeploymentEntity {
@@ -58,7 +58,7 @@ export class MetricDeploymentEntity {
     onDelete: 'CASCADE',
   })
   repositoryId!: string;
-  @Column('text') source!: 'deployment' | 'ci_run';
+  @Column('text') source!: 'deployment' | 'ci_run' | 'ci_job';
   @Column('uuid', { name: 'source_id' }) sourceId!: string;
   @Column('text') environment!: string;
   @Column('text') sha!: string;

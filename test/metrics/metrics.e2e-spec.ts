@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { MetricsUpkeepTask } from '../../src/modules/metrics/metrics-upkeep.task';
 import { RollupRepository } from '../../src/modules/metrics/rollup.repository';
+import { ValueBinsRepository } from '../../src/modules/metrics/value-bins.repository';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import {
   Delivery,
@@ -866,6 +867,69 @@ describe('metrics on real deliveries (GitHub and GitLab → worker → metrics.r
     );
     expect(await app.app.get(MetricsUpkeepTask).sweep()).toBeGreaterThanOrEqual(1);
     await fresh(app, gitlabId);
+  });
+
+  it('every repository: the figures from the per-day bins equal percentile_cont over the facts, before and after folding', async () => {
+    // Whole days, and a window cut mid-day at both ends (its edges are read from the facts).
+    const windows = [
+      ['2026-03-02T00:00:00.000Z', '2026-03-09T00:00:00.000Z'],
+      [t(0, '11:00'), t(3, '09:30')],
+    ];
+    const compare = async () => {
+      for (const [from, to] of windows) {
+        const [lead] = await app.dataSource.query<{ p: number[] | null; n: string }[]>(
+          `SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY lead_seconds) AS p,
+                  count(*) AS n
+           FROM metric_changes WHERE deployed_at >= $1 AND deployed_at < $2`,
+          [from, to],
+        );
+        const figures = await dora(`from=${from}&to=${to}`);
+        expect(figures.leadTimeForChanges).toMatchObject({
+          medianSeconds: lead.p?.[0] ?? null,
+          p90Seconds: lead.p?.[1] ?? null,
+          changes: Number(lead.n),
+        });
+        const [flow] = await app.dataSource.query<
+          { n: string; coding: number[] | null; cycle: number[] | null; size: number[] | null }[]
+        >(
+          `SELECT count(*) AS n,
+                  percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY coding_seconds) AS coding,
+                  percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY cycle_seconds) AS cycle,
+                  percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY size) AS size
+           FROM metric_pull_requests WHERE merged_at >= $1 AND merged_at < $2`,
+          [from, to],
+        );
+        const response = await app.request(
+          'GET',
+          `/api/v1/metrics/pull-requests?from=${from}&to=${to}`,
+        );
+        expect(response.json()).toMatchObject({
+          pullRequests: Number(flow.n),
+          codingTime: {
+            medianSeconds: flow.coding?.[0] ?? null,
+            p90Seconds: flow.coding?.[1] ?? null,
+          },
+          cycleTime: {
+            medianSeconds: flow.cycle?.[0] ?? null,
+            p90Seconds: flow.cycle?.[1] ?? null,
+          },
+          size: { median: flow.size?.[0] ?? null, p90: flow.size?.[1] ?? null },
+        });
+      }
+      const [bins] = await app.dataSource.query<{ binned: string; facts: string }[]>(
+        `SELECT (SELECT coalesce(sum(n), 0) FROM metric_value_bins WHERE measure = 'lead') AS binned,
+                (SELECT count(*) FROM metric_changes) AS facts`,
+      );
+      expect(Number(bins.binned)).toBe(Number(bins.facts));
+    };
+    await compare();
+    await app.app.get(ValueBinsRepository).compact();
+    const [unfolded] = await app.dataSource.query<{ n: string }[]>(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM metric_value_bins GROUP BY measure, day, bin
+         HAVING count(*) > 1 OR sum(n) = 0) x`,
+    );
+    expect(unfolded.n).toBe('0');
+    await compare();
   });
 
   it('bad queries are 4xx', async () => {

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../../core/http/app-error';
 import { keysetCursor, PositionedRow } from '../../core/database/keyset-cursor';
 import { SqlQuery } from '../../core/database/sql';
+import { BinnedMeasure, ValueBinsRepository } from './value-bins.repository';
 
 /** What a metrics query is about, resolved and validated. */
 export interface Selection {
@@ -191,7 +192,10 @@ const num = (v: string | number | null | undefined): number => Number(v ?? 0);
 /** Reads of the metric rollups. */
 @Injectable()
 export class MetricsQueryRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly bins: ValueBinsRepository,
+  ) {}
 
   /** Repository ids by id or full name; unknown ones are a 404. */
   async resolveRepositories(values: string[]): Promise<string[]> {
@@ -260,6 +264,15 @@ export class MetricsQueryRepository {
   }
 
   async leadTimes(s: Selection, buckets: Array<[number, number]>): Promise<Percentiles[]> {
+    // Every repository, unfiltered: the per-day bins instead of sorting every change.
+    if (s.repositoryIds === null && s.environment === undefined && s.teamId === undefined) {
+      const stats = await this.bins.stats('lead', buckets, [0.5, 0.9]);
+      return stats.map((x) => ({
+        median: x.percentiles[0],
+        p90: x.percentiles[1],
+        count: x.count,
+      }));
+    }
     const parts = new SqlQuery();
     const from = bucketsFrom(parts, buckets);
     const rows = await this.dataSource.query<
@@ -357,6 +370,9 @@ export class MetricsQueryRepository {
   }
 
   async flow(s: Selection): Promise<FlowRow> {
+    if (s.repositoryIds === null && s.teamId === undefined && s.personId === undefined) {
+      return this.binnedFlow(s);
+    }
     const parts = new SqlQuery();
     const stats = (column: string) => `
       percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY mp.${column}) AS ${column.split('_')[0]},
@@ -373,6 +389,34 @@ export class MetricsQueryRepository {
       parts.params,
     );
     return row;
+  }
+
+  /** The flow figures of every repository from the per-day bins (see ValueBinsRepository). */
+  private async binnedFlow(s: Selection): Promise<FlowRow> {
+    const window: Array<[number, number]> = [[Date.parse(s.from), Date.parse(s.to)]];
+    const measures: BinnedMeasure[] = ['coding', 'pickup', 'review', 'deploy', 'cycle', 'size'];
+    const [reviews, ...rest] = await Promise.all([
+      this.bins.stats('reviews', window, [0.5]),
+      ...measures.map((m) => this.bins.stats(m, window, [0.5, 0.9])),
+    ]);
+    const [coding, pickup, review, deploy, cycle, size] = rest.map(([x]) => x);
+    return {
+      pull_requests: String(reviews[0].count),
+      coding: coding.percentiles,
+      coding_n: String(coding.count),
+      pickup: pickup.percentiles,
+      pickup_n: String(pickup.count),
+      review: review.percentiles,
+      review_n: String(review.count),
+      deploy: deploy.percentiles,
+      deploy_n: String(deploy.count),
+      cycle: cycle.percentiles,
+      cycle_n: String(cycle.count),
+      size: size.percentiles,
+      size_n: String(size.count),
+      reviews_mean: reviews[0].mean,
+      reviews_median: reviews[0].percentiles[0],
+    };
   }
 
   async turnarounds(s: Selection): Promise<TurnaroundRow[]> {

@@ -8,7 +8,7 @@ import { sourceProviders } from './0008-source-providers';
 import { forgeAccess } from './0009-forge-access';
 import { metrics } from './0010-metrics';
 import { codeIndex } from './0011-code-index';
-import { metricsCiDeployments } from './0014-metrics-ci-deployments';
+import { metricsCiAndPercentiles } from './0014-metrics-ci-and-percentiles';
 
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -21,5 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   forgeAccess,
   metrics,
   codeIndex,
-  metricsCiDeployments,
+  metricsCiAndPercentiles,
 ];

@@ -43,18 +43,23 @@ const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * The values of bin b of hookyard_metric_bin (migration 0014) lie between these bounds, widened
- * a little against rounding; the exact bin is checked beside them.
+ * a little against rounding; the exact bin is checked beside them. They are double precision
+ * (not numeric), so that the comparison can use the index on the value.
  */
 const lowerBound = (b: string) =>
-  `(CASE WHEN ${b} = 0 THEN -1 WHEN ${b} > 0 THEN exp((${b} - 1) / 50.0) ELSE -exp(-${b} / 50.0) END)`;
+  `(CASE WHEN ${b} = 0 THEN -1 WHEN ${b} > 0 THEN exp((${b} - 1) / 50::float8)
+         ELSE -exp(-${b} / 50::float8) END)`;
 const upperBound = (b: string) =>
-  `(CASE WHEN ${b} = 0 THEN 1 WHEN ${b} > 0 THEN exp(${b} / 50.0) ELSE -exp((-${b} - 1) / 50.0) END)`;
+  `(CASE WHEN ${b} = 0 THEN 1 WHEN ${b} > 0 THEN exp(${b} / 50::float8)
+         ELSE -exp((-${b} - 1) / 50::float8) END)`;
 
 interface BinRow {
   i: string;
   bin: number;
   n: number;
   total: number;
+  lo: number;
+  hi: number;
 }
 
 interface Wanted {
@@ -81,6 +86,7 @@ export class ValueBinsRepository {
   ): Promise<BinnedStats[]> {
     const bins = await this.binsOf(measure, intervals);
     const wanted: Wanted[] = [];
+    const known = new Map<string, number>();
     const plans = intervals.map((_, interval) => {
       const rows = bins[interval];
       const count = rows.reduce((sum, r) => sum + r.n, 0);
@@ -94,7 +100,9 @@ export class ValueBinsRepository {
           let below = 0;
           for (const row of rows) {
             if (rank < below + row.n) {
-              wanted.push({ interval, rank, bin: row.bin, offset: rank - below });
+              // A bin whose bounds meet holds that one value: nothing to read.
+              if (row.lo === row.hi) known.set(`${interval}:${rank}`, row.lo);
+              else wanted.push({ interval, rank, bin: row.bin, offset: rank - below });
               break;
             }
             below += row.n;
@@ -104,6 +112,7 @@ export class ValueBinsRepository {
       return { count, total, ranks };
     });
     const values = await this.valuesAt(measure, intervals, wanted);
+    for (const [key, value] of known) values.set(key, value);
     return plans.map((plan, interval) => ({
       count: plan.count,
       mean: plan.count > 0 ? plan.total / plan.count : null,
@@ -142,12 +151,14 @@ export class ValueBinsRepository {
       }
     });
     const rows = await this.dataSource.query<BinRow[]>(
-      `SELECT i, bin, sum(n)::float8 AS n, sum(total)::float8 AS total FROM (
-         SELECT d.i, v.bin, v.n, v.total
+      `SELECT i, bin, sum(n)::float8 AS n, sum(total)::float8 AS total, min(lo) AS lo, max(hi) AS hi
+       FROM (
+         SELECT d.i, v.bin, v.n, v.total, v.lo, v.hi
          FROM unnest($2::int[], $3::date[], $4::date[]) AS d(i, lo, hi)
          JOIN metric_value_bins v ON v.measure = $1 AND v.day >= d.lo AND v.day < d.hi
          UNION ALL
-         SELECT e.i, hookyard_metric_bin(f.${fact.column}), 1, f.${fact.column}
+         SELECT e.i, hookyard_metric_bin(f.${fact.column}), 1, f.${fact.column}, f.${fact.column},
+                f.${fact.column}
          FROM unnest($5::int[], $6::timestamptz[], $7::timestamptz[]) AS e(i, lo, hi)
          JOIN ${fact.table} f ON f.${fact.time} >= e.lo AND f.${fact.time} < e.hi
          WHERE f.${fact.column} IS NOT NULL
@@ -219,11 +230,11 @@ export class ValueBinsRepository {
        gone AS (
          DELETE FROM metric_value_bins v USING folded f
          WHERE v.measure = f.measure AND v.day = f.day AND v.bin = f.bin
-         RETURNING v.measure, v.day, v.bin, v.n, v.total
+         RETURNING v.measure, v.day, v.bin, v.n, v.total, v.lo, v.hi
        ),
        added AS (
-         INSERT INTO metric_value_bins (measure, day, bin, n, total)
-         SELECT measure, day, bin, sum(n), sum(total) FROM gone
+         INSERT INTO metric_value_bins (measure, day, bin, n, total, lo, hi)
+         SELECT measure, day, bin, sum(n), sum(total), min(lo), max(hi) FROM gone
          GROUP BY measure, day, bin HAVING sum(n) <> 0
          RETURNING 1
        )

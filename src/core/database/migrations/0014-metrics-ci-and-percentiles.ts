@@ -17,7 +17,7 @@ const PULL_REQUEST_MEASURES: ReadonlyArray<[string, string]> = [
 /** Bin counts of lead times in `rows`, signed by `sign` (+1 added, −1 removed). */
 function changeBins(rows: string, sign: 1 | -1): string {
   return `SELECT 'lead', (deployed_at AT TIME ZONE 'UTC')::date, hookyard_metric_bin(lead_seconds),
-            ${sign} * count(*), ${sign} * sum(lead_seconds)
+            ${sign} * count(*), ${sign} * sum(lead_seconds), min(lead_seconds), max(lead_seconds)
      FROM ${rows} GROUP BY 2, 3`;
 }
 
@@ -25,7 +25,8 @@ function changeBins(rows: string, sign: 1 | -1): string {
 function pullRequestBins(rows: string, sign: 1 | -1): string {
   return PULL_REQUEST_MEASURES.map(
     ([measure, column]) => `SELECT '${measure}', (merged_at AT TIME ZONE 'UTC')::date,
-            hookyard_metric_bin(${column}), ${sign} * count(*), ${sign} * sum(${column})
+            hookyard_metric_bin(${column}), ${sign} * count(*), ${sign} * sum(${column}),
+            min(${column}), max(${column})
      FROM ${rows} WHERE ${column} IS NOT NULL GROUP BY 2, 3`,
   ).join('\n     UNION ALL ');
 }
@@ -34,7 +35,7 @@ function binsFunction(name: string, select: string): string {
   return `
     CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
     BEGIN
-      INSERT INTO metric_value_bins (measure, day, bin, n, total) ${select};
+      INSERT INTO metric_value_bins (measure, day, bin, n, total, lo, hi) ${select};
       RETURN NULL;
     END
     $fn$;`;
@@ -65,7 +66,7 @@ function binsTriggers(table: string, fn: string): string {
  * Exact percentiles without sorting a year of rows: every value a percentile is taken over
  * (lead times; the pull-request phases, sizes and review counts) is counted, per UTC day of its
  * fact, in a logarithmic bin (hookyard_metric_bin: about 2 % wide) in metric_value_bins, with
- * the sum of its values. A percentile over a window adds the bins of the window's days (and the
+ * the sum of its values and bounds (lo, hi: a bin whose bounds meet holds one value only). A percentile over a window adds the bins of the window's days (and the
  * facts of its partial first and last days), finds the bin holding each rank it needs, and reads
  * the exact values of that bin from the fact table through an index on the value. Statement
  * triggers on the fact tables append the counts (inserts add, deletes subtract), so no two
@@ -99,7 +100,7 @@ export const metricsCiAndPercentiles: Migration = {
       REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION hookyard_dirty_ci_jobs();
 
     CREATE FUNCTION hookyard_metric_bin(v double precision) RETURNS integer
-      LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+      LANGUAGE sql IMMUTABLE PARALLEL SAFE
       AS $fn$ SELECT CASE WHEN abs(v) < 1 THEN 0
                           ELSE (sign(v) * (1 + floor(ln(abs(v)) * 50)))::integer END $fn$;
 
@@ -109,11 +110,15 @@ export const metricsCiAndPercentiles: Migration = {
       day date NOT NULL,
       bin integer NOT NULL,
       n integer NOT NULL,
-      total double precision NOT NULL
+      total double precision NOT NULL,
+      lo double precision NOT NULL,
+      hi double precision NOT NULL
     );
-    CREATE INDEX metric_value_bins_day_idx ON metric_value_bins (measure, day) INCLUDE (bin, n, total);
+    CREATE INDEX metric_value_bins_day_idx ON metric_value_bins (measure, day) INCLUDE (bin, n, total, lo, hi);
 
     CREATE INDEX metric_changes_lead_idx ON metric_changes (lead_seconds) INCLUDE (deployed_at);
+    CREATE INDEX metric_review_turnarounds_reviewer_idx ON metric_review_turnarounds
+      (reviewer_identity_id, merged_at) INCLUDE (turnaround_seconds, repository_id);
     ${PULL_REQUEST_MEASURES.map(
       ([measure, column]) =>
         `CREATE INDEX metric_pull_requests_${measure}_idx ON metric_pull_requests (${column}) INCLUDE (merged_at);`,
@@ -126,9 +131,9 @@ export const metricsCiAndPercentiles: Migration = {
     ${binsTriggers('metric_changes', 'hookyard_bins_changes')}
     ${binsTriggers('metric_pull_requests', 'hookyard_bins_pull_requests')}
 
-    INSERT INTO metric_value_bins (measure, day, bin, n, total)
+    INSERT INTO metric_value_bins (measure, day, bin, n, total, lo, hi)
     ${changeBins('metric_changes', 1)};
-    INSERT INTO metric_value_bins (measure, day, bin, n, total)
+    INSERT INTO metric_value_bins (measure, day, bin, n, total, lo, hi)
     ${pullRequestBins('metric_pull_requests', 1)};
   `,
   down: `
@@ -145,6 +150,7 @@ export const metricsCiAndPercentiles: Migration = {
     DROP FUNCTION hookyard_bins_changes_out();
     DROP FUNCTION hookyard_bins_changes_in();
     ${PULL_REQUEST_MEASURES.map(([measure]) => `DROP INDEX metric_pull_requests_${measure}_idx;`).join('\n    ')}
+    DROP INDEX metric_review_turnarounds_reviewer_idx;
     DROP INDEX metric_changes_lead_idx;
     DROP TABLE metric_value_bins;
     DROP FUNCTION hookyard_metric_bin(double precision);

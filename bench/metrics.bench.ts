@@ -283,6 +283,7 @@ async function build(ds: DataSource): Promise<{ seedSeconds: number; fullSeconds
   let start = performance.now();
   await seed(ds);
   const seedSeconds = (performance.now() - start) / 1000;
+  console.log(`seeded in ${seedSeconds.toFixed(1)} s`);
   const rollups = new RollupRepository(ds);
   const repositories = (
     await ds.query<{ id: string }[]>('SELECT id FROM bench_repositories ORDER BY n')
@@ -344,11 +345,7 @@ async function main(): Promise<void> {
                 (SELECT count(*) FROM pushes) AS pushes`,
       )
     )[0];
-    console.log(
-      exists
-        ? `reusing ${database}: ${JSON.stringify(counts)}`
-        : `seeded in ${seedSeconds.toFixed(1)} s: ${JSON.stringify(counts)}`,
-    );
+    console.log(`${exists ? `reusing ${database}` : 'record'}: ${JSON.stringify(counts)}`);
     const rollups = new RollupRepository(ds);
     const repositories = (
       await ds.query<{ id: string }[]>('SELECT id FROM bench_repositories ORDER BY n')

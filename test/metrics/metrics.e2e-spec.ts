@@ -1,8 +1,23 @@
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { MetricsUpkeepTask } from '../../src/modules/metrics/metrics-upkeep.task';
 import { RollupRepository } from '../../src/modules/metrics/rollup.repository';
+import { ValueBinsRepository } from '../../src/modules/metrics/value-bins.repository';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
-import { githubHeaders } from '../support/signing';
+import {
+  Delivery,
+  everything,
+  fresh,
+  gitlabAt,
+  GITLAB_TOKEN,
+  Json,
+  numericId,
+  repositoryId,
+  send,
+  sendInOrder,
+  settled,
+  sha,
+  t,
+} from './deliveries';
 
 /**
  * The metrics definitions on real deliveries: GitHub and GitLab webhooks through the signed
@@ -10,21 +25,7 @@ import { githubHeaders } from '../support/signing';
  * expected figure below is computed by hand from the scenario's timeline (comments show how).
  */
 
-type Json = Record<string, unknown>;
-interface Delivery {
-  forge: 'github' | 'gitlab';
-  event: string;
-  payload: Json;
-}
-
-const GITLAB_TOKEN = 'gitlab-metrics-e2e-token';
 const run = randomUUID().slice(0, 8);
-const sha = (): string => randomBytes(20).toString('hex');
-const numericId = (): number => randomInt(1_000_000_000, 2 ** 47);
-
-/** 2026-03-02 is a Monday; `t(day, 'HH:MM')` is that many days later, UTC. */
-const t = (day: number, hhmm: string): string =>
-  new Date(Date.parse(`2026-03-02T${hhmm}:00Z`) + day * 86_400_000).toISOString();
 const WINDOW = 'from=2026-03-02&to=2026-03-09';
 
 // ─── GitHub ────────────────────────────────────────────────────────────────────────────────
@@ -329,8 +330,6 @@ function githubScenario(): { fullName: string; deliveries: Delivery[] } {
 
 // ─── GitLab ────────────────────────────────────────────────────────────────────────────────
 
-const gitlabAt = (iso: string): string => iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
-
 function gitlabScenario(): { fullName: string; deliveries: Delivery[] } {
   const projectId = numericId();
   const path = `grp-${run}/api-${projectId}`;
@@ -473,74 +472,6 @@ function gitlabScenario(): { fullName: string; deliveries: Delivery[] } {
 
 // ─── Sending and waiting ───────────────────────────────────────────────────────────────────
 
-async function send(app: TestApp, delivery: Delivery): Promise<string> {
-  const body = JSON.stringify(delivery.payload);
-  const headers =
-    delivery.forge === 'github'
-      ? githubHeaders(body, delivery.event)
-      : {
-          'content-type': 'application/json',
-          'x-gitlab-event': delivery.event,
-          'x-gitlab-event-uuid': randomUUID(),
-          'x-gitlab-token': GITLAB_TOKEN,
-        };
-  const response = await app.request('POST', `/webhooks/${delivery.forge}`, {
-    body,
-    headers,
-    token: null,
-  });
-  expect(response.status).toBe(202);
-  return response.json<{ id: string }>().id;
-}
-
-async function settled(app: TestApp, ids: string[]): Promise<void> {
-  await eventually(
-    async () => {
-      const [row] = await app.dataSource.query<{ n: string; bad: string }[]>(
-        `SELECT count(*) FILTER (WHERE status IN ('processed', 'ignored', 'dead')) AS n,
-                count(*) FILTER (WHERE status = 'dead') AS bad
-         FROM deliveries WHERE id = ANY($1::uuid[])`,
-        [ids],
-      );
-      if (Number(row.bad) > 0) throw new Error('a scenario delivery went dead');
-      return Number(row.n) === ids.length ? true : undefined;
-    },
-    60000,
-    'the scenario deliveries to be processed',
-  );
-}
-
-async function repositoryId(app: TestApp, fullName: string): Promise<string> {
-  const [row] = await app.dataSource.query<{ id: string }[]>(
-    'SELECT id FROM repositories WHERE full_name = $1',
-    [fullName],
-  );
-  return row.id;
-}
-
-/** Waits until the refresh has consumed every change mark of the repository. */
-async function fresh(app: TestApp, id: string): Promise<void> {
-  await eventually(
-    async () => {
-      const [row] = await app.dataSource.query<{ n: string }[]>(
-        'SELECT count(*) AS n FROM metric_dirty WHERE repository_id = $1',
-        [id],
-      );
-      if (Number(row.n) === 0) return true;
-      const failed = await app.request('GET', '/api/v1/admin/queues/followups/jobs?state=failed');
-      if (failed.text.includes('metrics.refresh'))
-        throw new Error(`refresh failed: ${failed.text.slice(0, 2000)}`);
-      return undefined;
-    },
-    30000,
-    'the metrics refresh',
-  );
-}
-
-async function sendInOrder(app: TestApp, deliveries: Delivery[]): Promise<void> {
-  for (const delivery of deliveries) await settled(app, [await send(app, delivery)]);
-}
-
 /**
  * Sends the deliveries in a random order, one at a time, and after each one runs the
  * incremental refresh at once (as the follow-up job would), so that every intermediate,
@@ -557,46 +488,6 @@ async function sendShuffled(app: TestApp, deliveries: Delivery[], fullName: stri
     await settled(app, [await send(app, delivery)]);
     await rollups.refresh(await repositoryId(app, fullName), false);
   }
-}
-
-type Figures = Record<string, unknown>;
-
-/** Every API answer about one repository, without what names the repository itself. */
-async function everything(app: TestApp, id: string): Promise<Figures> {
-  const get = async (path: string) => {
-    const response = await app.request(
-      'GET',
-      `${path}${path.includes('?') ? '&' : '?'}repository=${id}&${WINDOW}`,
-    );
-    expect(response.status).toBe(200);
-    return response.json();
-  };
-  const strip = (value: unknown): unknown =>
-    JSON.parse(JSON.stringify(value), (key, v: unknown) =>
-      [
-        'repositoryId',
-        'repositoryFullName',
-        'id',
-        'deploymentId',
-        'restoredByDeploymentId',
-        'pullRequestId',
-        'issueId',
-        'authorPersonId',
-        'identityId',
-        'personId',
-        'login',
-        'sha',
-      ].includes(key)
-        ? undefined
-        : v,
-    );
-  return strip({
-    dora: await get('/api/v1/metrics/dora'),
-    series: await get('/api/v1/metrics/dora/series?interval=day'),
-    deployments: await get('/api/v1/metrics/dora/deployments'),
-    pullRequests: await get('/api/v1/metrics/pull-requests'),
-    items: await get('/api/v1/metrics/pull-requests/items'),
-  }) as Figures;
 }
 
 describe('metrics on real deliveries (GitHub and GitLab → worker → metrics.refresh → API)', () => {
@@ -893,11 +784,11 @@ describe('metrics on real deliveries (GitHub and GitLab → worker → metrics.r
 
   it('the same deliveries in shuffled order, and a full recompute, give identical figures', async () => {
     const again = githubScenario();
-    const ordered = await everything(app, githubId);
+    const ordered = await everything(app, githubId, WINDOW);
     await sendShuffled(app, again.deliveries, again.fullName);
     const shuffledId = await repositoryId(app, again.fullName);
     await fresh(app, shuffledId);
-    expect(await everything(app, shuffledId)).toEqual(ordered);
+    expect(await everything(app, shuffledId, WINDOW)).toEqual(ordered);
 
     // Full recompute (admin action): every rollup row is rebuilt, the figures do not move.
     const before = await app.dataSource.query<{ id: string }[]>(
@@ -920,7 +811,7 @@ describe('metrics on real deliveries (GitHub and GitLab → worker → metrics.r
       20000,
       'the full recompute',
     );
-    expect(await everything(app, shuffledId)).toEqual(ordered);
+    expect(await everything(app, shuffledId, WINDOW)).toEqual(ordered);
   }, 120000);
 
   it('repository settings: read, change (audited), invalid pattern is a 400', async () => {
@@ -976,6 +867,69 @@ describe('metrics on real deliveries (GitHub and GitLab → worker → metrics.r
     );
     expect(await app.app.get(MetricsUpkeepTask).sweep()).toBeGreaterThanOrEqual(1);
     await fresh(app, gitlabId);
+  });
+
+  it('every repository: the figures from the per-day bins equal percentile_cont over the facts, before and after folding', async () => {
+    // Whole days, and a window cut mid-day at both ends (its edges are read from the facts).
+    const windows = [
+      ['2026-03-02T00:00:00.000Z', '2026-03-09T00:00:00.000Z'],
+      [t(0, '11:00'), t(3, '09:30')],
+    ];
+    const compare = async () => {
+      for (const [from, to] of windows) {
+        const [lead] = await app.dataSource.query<{ p: number[] | null; n: string }[]>(
+          `SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY lead_seconds) AS p,
+                  count(*) AS n
+           FROM metric_changes WHERE deployed_at >= $1 AND deployed_at < $2`,
+          [from, to],
+        );
+        const figures = await dora(`from=${from}&to=${to}`);
+        expect(figures.leadTimeForChanges).toMatchObject({
+          medianSeconds: lead.p?.[0] ?? null,
+          p90Seconds: lead.p?.[1] ?? null,
+          changes: Number(lead.n),
+        });
+        const [flow] = await app.dataSource.query<
+          { n: string; coding: number[] | null; cycle: number[] | null; size: number[] | null }[]
+        >(
+          `SELECT count(*) AS n,
+                  percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY coding_seconds) AS coding,
+                  percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY cycle_seconds) AS cycle,
+                  percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY size) AS size
+           FROM metric_pull_requests WHERE merged_at >= $1 AND merged_at < $2`,
+          [from, to],
+        );
+        const response = await app.request(
+          'GET',
+          `/api/v1/metrics/pull-requests?from=${from}&to=${to}`,
+        );
+        expect(response.json()).toMatchObject({
+          pullRequests: Number(flow.n),
+          codingTime: {
+            medianSeconds: flow.coding?.[0] ?? null,
+            p90Seconds: flow.coding?.[1] ?? null,
+          },
+          cycleTime: {
+            medianSeconds: flow.cycle?.[0] ?? null,
+            p90Seconds: flow.cycle?.[1] ?? null,
+          },
+          size: { median: flow.size?.[0] ?? null, p90: flow.size?.[1] ?? null },
+        });
+      }
+      const [bins] = await app.dataSource.query<{ binned: string; facts: string }[]>(
+        `SELECT (SELECT coalesce(sum(n), 0) FROM metric_value_bins WHERE measure = 'lead') AS binned,
+                (SELECT count(*) FROM metric_changes) AS facts`,
+      );
+      expect(Number(bins.binned)).toBe(Number(bins.facts));
+    };
+    await compare();
+    await app.app.get(ValueBinsRepository).compact();
+    const [unfolded] = await app.dataSource.query<{ n: string }[]>(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM metric_value_bins GROUP BY measure, day, bin
+         HAVING count(*) > 1 OR sum(n) = 0) x`,
+    );
+    expect(unfolded.n).toBe('0');
+    await compare();
   });
 
   it('bad queries are 4xx', async () => {

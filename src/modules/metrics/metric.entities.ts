@@ -47,7 +47,7 @@ export class MetricDirtyEntity {
 @Index('metric_deployments_repository_time_idx', ['repositoryId', 'finishedAt'])
 @Index('metric_deployments_time_idx', ['finishedAt'])
 @Index('metric_deployments_recovered_idx', ['recoveredAt'], { where: 'failed_by IS NOT NULL' })
-@Check('metric_deployments_source_check', `source IN ('deployment', 'ci_run')`)
+@Check('metric_deployments_source_check', `source IN ('deployment', 'ci_run', 'ci_job')`)
 @Check('metric_deployments_outcome_check', `outcome IN ('success', 'failure')`)
 @Check('metric_deployments_failed_by_check', `failed_by IN ('status', 'incident')`)
 export class MetricDeploymentEntity {
@@ -58,7 +58,7 @@ export class MetricDeploymentEntity {
     onDelete: 'CASCADE',
   })
   repositoryId!: string;
-  @Column('text') source!: 'deployment' | 'ci_run';
+  @Column('text') source!: 'deployment' | 'ci_run' | 'ci_job';
   @Column('uuid', { name: 'source_id' }) sourceId!: string;
   @Column('text') environment!: string;
   @Column('text') sha!: string;
@@ -79,7 +79,13 @@ export class MetricDeploymentEntity {
 @Index('metric_changes_repository_time_idx', ['repositoryId', 'deployedAt'])
 @Index('metric_changes_time_idx', ['deployedAt'])
 @Index('metric_changes_deployment_idx', ['deploymentId'])
+@Index('metric_changes_lead_idx', { synchronize: false })
 export class MetricChangeEntity {
+  /** Covering (INCLUDE), which @Index cannot state: a percentile reads one bin's values in order. */
+  static readonly expressionIndexes = {
+    metric_changes_lead_idx: `CREATE INDEX metric_changes_lead_idx ON metric_changes (lead_seconds) INCLUDE (deployed_at)`,
+  };
+
   @PrimaryColumn('uuid', { name: 'repository_id' }) repositoryId!: string;
   @PrimaryColumn('text') sha!: string;
   @Column('uuid', { name: 'deployment_id' })
@@ -99,7 +105,32 @@ export class MetricChangeEntity {
 @Entity('metric_pull_requests')
 @Index('metric_pull_requests_repository_time_idx', ['repositoryId', 'mergedAt'])
 @Index('metric_pull_requests_time_idx', ['mergedAt'])
+@Index('metric_pull_requests_coding_idx', { synchronize: false })
+@Index('metric_pull_requests_pickup_idx', { synchronize: false })
+@Index('metric_pull_requests_review_idx', { synchronize: false })
+@Index('metric_pull_requests_deploy_idx', { synchronize: false })
+@Index('metric_pull_requests_cycle_idx', { synchronize: false })
+@Index('metric_pull_requests_size_idx', { synchronize: false })
+@Index('metric_pull_requests_reviews_idx', { synchronize: false })
 export class MetricPullRequestEntity {
+  /** Covering (INCLUDE), which @Index cannot state: a percentile reads one bin's values in order. */
+  static readonly expressionIndexes = Object.fromEntries(
+    (
+      [
+        ['coding', 'coding_seconds'],
+        ['pickup', 'pickup_seconds'],
+        ['review', 'review_seconds'],
+        ['deploy', 'deploy_seconds'],
+        ['cycle', 'cycle_seconds'],
+        ['size', 'size'],
+        ['reviews', 'reviews'],
+      ] as const
+    ).map(([measure, column]) => [
+      `metric_pull_requests_${measure}_idx`,
+      `CREATE INDEX metric_pull_requests_${measure}_idx ON metric_pull_requests (${column}) INCLUDE (merged_at)`,
+    ]),
+  );
+
   @PrimaryColumn('uuid', { name: 'pull_request_id' })
   @ForeignKey(() => PullRequestEntity, {
     name: 'metric_pull_requests_pull_request_id_fkey',
@@ -131,7 +162,13 @@ export class MetricPullRequestEntity {
 /** A reviewer's first review of a merged pull request after it was ready. */
 @Entity('metric_review_turnarounds')
 @Index('metric_review_turnarounds_time_idx', ['repositoryId', 'mergedAt'])
+@Index('metric_review_turnarounds_reviewer_idx', { synchronize: false })
 export class MetricReviewTurnaroundEntity {
+  /** Covering (INCLUDE), which @Index cannot state: one reviewer's turnarounds in a window. */
+  static readonly expressionIndexes = {
+    metric_review_turnarounds_reviewer_idx: `CREATE INDEX metric_review_turnarounds_reviewer_idx ON metric_review_turnarounds (reviewer_identity_id, merged_at) INCLUDE (turnaround_seconds, repository_id)`,
+  };
+
   @PrimaryColumn('uuid', { name: 'pull_request_id' })
   @ForeignKey(() => MetricPullRequestEntity, {
     name: 'metric_review_turnarounds_pull_request_id_fkey',
@@ -145,6 +182,33 @@ export class MetricReviewTurnaroundEntity {
   @Column('double precision', { name: 'turnaround_seconds' }) turnaroundSeconds!: number;
 }
 
+/**
+ * How many values of a measure fell in a bin on a day, and their sum (migration 0014). Rows
+ * are appended by statement triggers on metric_changes and metric_pull_requests (a delete
+ * appends negative counts) and folded by the metrics upkeep.
+ */
+@Entity('metric_value_bins')
+@Index('metric_value_bins_day_idx', { synchronize: false })
+@Check(
+  'metric_value_bins_measure_check',
+  `measure IN ('lead', 'coding', 'pickup', 'review', 'deploy', 'cycle', 'size', 'reviews')`,
+)
+export class MetricValueBinEntity {
+  static readonly expressionIndexes = {
+    metric_value_bins_day_idx: `CREATE INDEX metric_value_bins_day_idx ON metric_value_bins (measure, day) INCLUDE (bin, n, total, lo, hi)`,
+  };
+
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' }) id!: string;
+  @Column('text') measure!: string;
+  @Column('date') day!: string;
+  @Column('integer') bin!: number;
+  @Column('integer') n!: number;
+  @Column('double precision') total!: number;
+  /** Bounds of the values counted (deletes can only widen them). */
+  @Column('double precision') lo!: number;
+  @Column('double precision') hi!: number;
+}
+
 export const METRIC_ENTITIES = [
   RepositoryMetricSettingsEntity,
   MetricDirtyEntity,
@@ -152,4 +216,5 @@ export const METRIC_ENTITIES = [
   MetricChangeEntity,
   MetricPullRequestEntity,
   MetricReviewTurnaroundEntity,
+  MetricValueBinEntity,
 ];

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../../core/http/app-error';
 import { keysetCursor, PositionedRow } from '../../core/database/keyset-cursor';
 import { SqlQuery } from '../../core/database/sql';
+import { BinnedMeasure, ValueBinsRepository } from './value-bins.repository';
 
 /** What a metrics query is about, resolved and validated. */
 export interface Selection {
@@ -191,7 +192,10 @@ const num = (v: string | number | null | undefined): number => Number(v ?? 0);
 /** Reads of the metric rollups. */
 @Injectable()
 export class MetricsQueryRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly bins: ValueBinsRepository,
+  ) {}
 
   /** Repository ids by id or full name; unknown ones are a 404. */
   async resolveRepositories(values: string[]): Promise<string[]> {
@@ -260,6 +264,15 @@ export class MetricsQueryRepository {
   }
 
   async leadTimes(s: Selection, buckets: Array<[number, number]>): Promise<Percentiles[]> {
+    // Every repository, unfiltered: the per-day bins instead of sorting every change.
+    if (s.repositoryIds === null && s.environment === undefined && s.teamId === undefined) {
+      const stats = await this.bins.stats('lead', buckets, [0.5, 0.9]);
+      return stats.map((x) => ({
+        median: x.percentiles[0],
+        p90: x.percentiles[1],
+        count: x.count,
+      }));
+    }
     const parts = new SqlQuery();
     const from = bucketsFrom(parts, buckets);
     const rows = await this.dataSource.query<
@@ -336,10 +349,13 @@ export class MetricsQueryRepository {
   async changesOf(deploymentIds: string[]): Promise<ChangeRow[]> {
     if (deploymentIds.length === 0) return [];
     return this.dataSource.query<ChangeRow[]>(
+      // Most changes are no pull request's merge: look the number up only for those that are.
       `SELECT mc.deployment_id, mc.sha, mc.started_at, mc.lead_seconds,
-              pr.number AS pull_request_number, i.person_id
+              CASE WHEN mc.pull_request_id IS NOT NULL
+                   THEN (SELECT pr.number FROM pull_requests pr WHERE pr.id = mc.pull_request_id)
+              END AS pull_request_number,
+              i.person_id
        FROM metric_changes mc
-       LEFT JOIN pull_requests pr ON pr.id = mc.pull_request_id
        LEFT JOIN identities i ON i.id = mc.author_identity_id
        WHERE mc.deployment_id = ANY($1::uuid[])
        ORDER BY mc.started_at, mc.pull_request_id IS NOT NULL, mc.sha`,
@@ -357,6 +373,9 @@ export class MetricsQueryRepository {
   }
 
   async flow(s: Selection): Promise<FlowRow> {
+    if (s.repositoryIds === null && s.teamId === undefined && s.personId === undefined) {
+      return this.binnedFlow(s);
+    }
     const parts = new SqlQuery();
     const stats = (column: string) => `
       percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY mp.${column}) AS ${column.split('_')[0]},
@@ -375,18 +394,64 @@ export class MetricsQueryRepository {
     return row;
   }
 
+  /** The flow figures of every repository from the per-day bins (see ValueBinsRepository). */
+  private async binnedFlow(s: Selection): Promise<FlowRow> {
+    const window: Array<[number, number]> = [[Date.parse(s.from), Date.parse(s.to)]];
+    const measures: BinnedMeasure[] = ['coding', 'pickup', 'review', 'deploy', 'cycle', 'size'];
+    const [reviews, ...rest] = await Promise.all([
+      this.bins.stats('reviews', window, [0.5]),
+      ...measures.map((m) => this.bins.stats(m, window, [0.5, 0.9])),
+    ]);
+    const [coding, pickup, review, deploy, cycle, size] = rest.map(([x]) => x);
+    return {
+      pull_requests: String(reviews[0].count),
+      coding: coding.percentiles,
+      coding_n: String(coding.count),
+      pickup: pickup.percentiles,
+      pickup_n: String(pickup.count),
+      review: review.percentiles,
+      review_n: String(review.count),
+      deploy: deploy.percentiles,
+      deploy_n: String(deploy.count),
+      cycle: cycle.percentiles,
+      cycle_n: String(cycle.count),
+      size: size.percentiles,
+      size_n: String(size.count),
+      reviews_mean: reviews[0].mean,
+      reviews_median: reviews[0].percentiles[0],
+    };
+  }
+
+  /**
+   * The 100 reviewers with the most first reviews, each with the median turnaround. The counts
+   * are taken first and only those reviewers' turnarounds are sorted; the pull request is joined
+   * only when its author matters (team, person): the turnaround row has its time and repository.
+   */
   async turnarounds(s: Selection): Promise<TurnaroundRow[]> {
     const parts = new SqlQuery();
+    const byAuthor = s.teamId !== undefined || s.personId !== undefined;
+    const filter = [
+      `t.merged_at >= ${parts.param(s.from)} AND t.merged_at < ${parts.param(s.to)}`,
+      ...(s.repositoryIds
+        ? [`t.repository_id = ANY(${parts.param(s.repositoryIds)}::uuid[])`]
+        : []),
+      ...(byAuthor ? [pullRequestFilter(parts, { ...s, repositoryIds: null })] : []),
+    ].join(' AND ');
+    const from = `metric_review_turnarounds t${
+      byAuthor ? ' JOIN metric_pull_requests mp ON mp.pull_request_id = t.pull_request_id' : ''
+    }`;
     return this.dataSource.query<TurnaroundRow[]>(
-      `SELECT t.reviewer_identity_id AS identity_id, i.person_id, i.login, count(*) AS reviews,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY t.turnaround_seconds) AS median
-       FROM metric_review_turnarounds t
-       JOIN metric_pull_requests mp ON mp.pull_request_id = t.pull_request_id
-       LEFT JOIN identities i ON i.id = t.reviewer_identity_id
-       WHERE mp.merged_at >= ${parts.param(s.from)} AND mp.merged_at < ${parts.param(s.to)}
-         AND ${pullRequestFilter(parts, s)}
-       GROUP BY t.reviewer_identity_id, i.person_id, i.login
-       ORDER BY count(*) DESC, i.login, t.reviewer_identity_id LIMIT 100`,
+      `WITH top AS (
+         SELECT c.reviewer_identity_id, c.n, i.person_id, i.login
+         FROM (SELECT t.reviewer_identity_id, count(*) AS n FROM ${from} WHERE ${filter}
+               GROUP BY t.reviewer_identity_id) c
+         LEFT JOIN identities i ON i.id = c.reviewer_identity_id
+         ORDER BY c.n DESC, i.login, c.reviewer_identity_id LIMIT 100
+       )
+       SELECT top.reviewer_identity_id AS identity_id, top.person_id, top.login, top.n AS reviews,
+              (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY t.turnaround_seconds)
+               FROM ${from} WHERE ${filter} AND t.reviewer_identity_id = top.reviewer_identity_id) AS median
+       FROM top ORDER BY top.n DESC, top.login, top.reviewer_identity_id`,
       parts.params,
     );
   }

@@ -10,6 +10,7 @@ import { MetricsService } from './metrics.service';
 import { RepositorySettingsController } from './repository-settings.controller';
 import { RepositorySettingsRepository } from './repository-settings.repository';
 import { RollupRepository } from './rollup.repository';
+import { ValueBinsRepository } from './value-bins.repository';
 
 /** DORA measures and pull-request flow: rollups kept by metrics.refresh, and their API. */
 @Module({
@@ -19,6 +20,7 @@ import { RollupRepository } from './rollup.repository';
     MetricsRefreshHandler,
     RollupRepository,
     MetricsQueryRepository,
+    ValueBinsRepository,
     MetricsService,
     RepositorySettingsRepository,
     MetricsUpkeepTask,

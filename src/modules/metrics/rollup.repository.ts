@@ -6,7 +6,7 @@ import { DEFAULT_INCIDENT_LABEL_PATTERN, DEFAULT_PRODUCTION_PATTERN } from './de
 
 /** A production deployment as the record shows it, before failures and changes are known. */
 interface DeploymentSourceRow {
-  source: 'deployment' | 'ci_run';
+  source: 'deployment' | 'ci_run' | 'ci_job';
   source_id: string;
   environment: string;
   sha: string;
@@ -63,6 +63,34 @@ const PR_FIRST_COMMIT = `
   JOIN commits fcm ON fcm.repository_id = $1 AND fcm.sha = fu.sha
   WHERE fp.repository_id = $1 AND fp.ref = 'refs/heads/' || pr.head_ref
     AND fcm.committed_at <= pr.merged_at`;
+
+/**
+ * Deployments through CI, when the repository names a CI deployment pattern: successful runs
+ * (GitHub workflow runs, GitLab pipelines, …) on the default branch whose name matches, and
+ * successful jobs on the default branch whose name matches, unless their run's name matches
+ * too (the run is then the deployment). Check suites and check runs are left out: GitHub sends
+ * them beside the workflow runs and jobs they mirror. $1 is the repository, $2 `since`; needs
+ * the `settings` CTE.
+ */
+const CI_DEPLOYMENTS = `
+  SELECT 'ci_run', c.id, coalesce(c.name, 'ci'), c.head_sha, 'success', c.completed_at
+  FROM ci_runs c CROSS JOIN settings JOIN repositories r ON r.id = c.repository_id
+  WHERE c.repository_id = $1 AND settings.ci_deployment_pattern IS NOT NULL
+    AND c.source <> 'check_suite' AND c.status = 'completed' AND c.conclusion = 'success'
+    AND c.completed_at >= $2 AND c.head_branch = r.default_branch
+    AND c.name ~* settings.ci_deployment_pattern
+  UNION ALL
+  SELECT 'ci_job', j.id, j.name, j.head_sha, 'success', j.completed_at
+  FROM ci_jobs j CROSS JOIN settings JOIN repositories r ON r.id = j.repository_id
+  WHERE j.repository_id = $1 AND settings.ci_deployment_pattern IS NOT NULL
+    AND j.source <> 'check_run' AND j.status = 'completed' AND j.conclusion = 'success'
+    AND j.completed_at >= $2 AND j.head_branch = r.default_branch
+    AND j.name ~* settings.ci_deployment_pattern
+    AND NOT EXISTS (
+      SELECT 1 FROM ci_runs c
+      WHERE c.repository_id = $1 AND c.external_id = j.run_external_id
+        AND c.source = CASE j.source WHEN 'workflow_job' THEN 'workflow_run' ELSE j.source END
+        AND c.name ~* settings.ci_deployment_pattern)`;
 
 /**
  * The rollups' writes: from a time `since`, everything a figure depends on is recomputed from
@@ -162,11 +190,7 @@ export class RollupRepository {
        WHERE d.repository_id = $1 AND f.created_at >= $2
          AND (d.production IS TRUE OR d.environment ~* settings.production_pattern)
        UNION ALL
-       SELECT 'ci_run', c.id, coalesce(c.name, 'ci'), c.head_sha, 'success', c.completed_at
-       FROM ci_runs c CROSS JOIN settings JOIN repositories r ON r.id = c.repository_id
-       WHERE c.repository_id = $1 AND settings.ci_deployment_pattern IS NOT NULL
-         AND c.status = 'completed' AND c.conclusion = 'success' AND c.completed_at >= $2
-         AND c.head_branch = r.default_branch AND c.name ~* settings.ci_deployment_pattern
+       ${CI_DEPLOYMENTS}
        ORDER BY finished_at, source_id`,
       [repositoryId, since],
     );

@@ -10,6 +10,7 @@ import { metrics } from './0010-metrics';
 import { codeIndex } from './0011-code-index';
 import { analysis } from './0012-analysis';
 import { testDeliveriesAndRateCeilings } from './0013-test-deliveries-and-rate-ceilings';
+import { metricsCiAndPercentiles } from './0014-metrics-ci-and-percentiles';
 
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   codeIndex,
   analysis,
   testDeliveriesAndRateCeilings,
+  metricsCiAndPercentiles,
 ];

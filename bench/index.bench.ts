@@ -43,6 +43,8 @@ const corpusTargetMb = positiveIntegerFromEnv('BENCH_CORPUS_MB', 210);
 const pushRounds = positiveIntegerFromEnv('BENCH_PUSHES', 10);
 const queryRuns = positiveIntegerFromEnv('BENCH_QUERY_RUNS', 20);
 const peerRuns = positiveIntegerFromEnv('BENCH_PEER_RUNS', 5);
+/** BENCH_KEEP_DATABASE=1 leaves the database behind (named in the output) for EXPLAIN ANALYZE. */
+const keepDatabase = process.env.BENCH_KEEP_DATABASE === '1';
 const FILES_PER_PUSH = 50;
 const MAX_FILE_BYTES = 1024 * 1024;
 const SECRET = 'bench-github-secret';
@@ -360,7 +362,8 @@ async function main(): Promise<void> {
 
     // App
     await withAdminClient((client) => client.query(`CREATE DATABASE "${database}"`));
-    leftovers.databases.push(database);
+    if (keepDatabase) console.log(`database kept: ${database}`);
+    else leftovers.databases.push(database);
     const databaseUrl = databaseUrlFor(database);
     await runMigrations(databaseUrl, MIGRATIONS);
     const port = await freePort();

@@ -173,10 +173,29 @@ export class CodeIndexFileEntity {
   skippedReason!: string | null;
 }
 
+/** Branches a repository indexes besides its default one (exact names or globs). */
+@Entity('code_index_settings')
+@Check('code_index_settings_branches_check', `cardinality(branches) <= 50`)
+export class CodeIndexSettingsEntity {
+  @PrimaryColumn('uuid', { name: 'repository_id' })
+  @ForeignKey(() => RepositoryEntity, {
+    name: 'code_index_settings_repository_id_fkey',
+    onDelete: 'CASCADE',
+  })
+  repositoryId!: string;
+
+  @Column('text', { array: true, default: [] })
+  branches!: string[];
+
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
+  updatedAt!: Date;
+}
+
 export const CODE_INDEX_ENTITIES = [
   CodeBlobEntity,
   CodeSymbolEntity,
   CodeIndexEntity,
   CodeIndexRefEntity,
   CodeIndexFileEntity,
+  CodeIndexSettingsEntity,
 ];

@@ -52,6 +52,7 @@ export interface SymbolFilter {
   kind?: string;
   language?: string;
   repository?: string;
+  ref?: string;
 }
 
 export interface SymbolKey {
@@ -111,7 +112,7 @@ export class CodeSearchRepository {
       where.push(`(r.full_name = ${p(filter.repository)} OR r.id::text = $${params.length})`);
     if (filter.pathRegex) where.push(`f.path ~ ${p(filter.pathRegex)}`);
     if (filter.language) where.push(`f.language = ${p(filter.language)}`);
-    if (filter.ref) where.push(`f.ref = ${p(filter.ref)}`);
+    where.push(filter.ref ? `f.ref = ${p(filter.ref)}` : 'f.ref = r.default_branch');
     const cursor = after
       ? `WHERE (m.rank, m.repository, m.ref, m.path) >= (${p(after.rank)}::int, ${p(after.repository)}::text, ${p(after.ref)}::text, ${p(after.path)}::text)`
       : '';
@@ -169,6 +170,7 @@ export class CodeSearchRepository {
     if (filter.language) where.push(`s.language = ${p(filter.language)}`);
     if (filter.repository)
       where.push(`(r.full_name = ${p(filter.repository)} OR r.id::text = $${params.length})`);
+    where.push(filter.ref ? `f.ref = ${p(filter.ref)}` : 'f.ref = r.default_branch');
     const cursor = after
       ? `WHERE (m.rank, m.name, m.repository, m.ref, m.path, m.line, m.kind) > (${p(after.rank)}::int, ${p(after.name)}::text, ${p(after.repository)}::text, ${p(after.ref)}::text, ${p(after.path)}::text, ${p(after.line)}::int, ${p(after.kind)}::text)`
       : '';
@@ -186,6 +188,21 @@ export class CodeSearchRepository {
        ORDER BY m.rank, m.name, m.repository, m.ref, m.path, m.line, m.kind
        LIMIT ${p(limit)}`,
       params,
+    );
+  }
+
+  /** The repository's indexed refs, the default branch first. */
+  async refs(
+    repositoryId: string,
+  ): Promise<
+    Array<{ ref: string; commit_sha: string; indexed_at: Date; files: number; skipped: number }>
+  > {
+    return this.dataSource.query(
+      `SELECT x.ref, x.commit_sha, x.indexed_at, x.files, x.skipped
+       FROM code_index_refs x JOIN repositories r ON r.id = x.repository_id
+       WHERE x.repository_id = $1
+       ORDER BY (x.ref = r.default_branch) DESC, x.ref`,
+      [repositoryId],
     );
   }
 

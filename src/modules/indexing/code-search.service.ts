@@ -160,6 +160,7 @@ export class CodeSearchService {
         kind: query.kind,
         language: query.language,
         repository: query.repository,
+        ref: query.ref === undefined ? undefined : branchName(query.ref),
       },
       after,
       limit + 1,

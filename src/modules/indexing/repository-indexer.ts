@@ -21,7 +21,7 @@ import { PathGlobs } from './path-glob';
 import { SYMBOL_EXTRACTOR_VERSION, SymbolExtractor } from './symbol-extractor';
 
 /** Bumped when what a run stores changes, so that existing indexes rebuild. */
-const INDEXER_VERSION = 1;
+const INDEXER_VERSION = 2;
 /**
  * Blob bytes read from git and written per statement: one batch is written while the next is
  * read, and a statement stays short (the trigram index of a large batch can take seconds).

@@ -43,6 +43,8 @@ const corpusTargetMb = positiveIntegerFromEnv('BENCH_CORPUS_MB', 210);
 const pushRounds = positiveIntegerFromEnv('BENCH_PUSHES', 10);
 const queryRuns = positiveIntegerFromEnv('BENCH_QUERY_RUNS', 20);
 const peerRuns = positiveIntegerFromEnv('BENCH_PEER_RUNS', 5);
+/** BENCH_KEEP_DATABASE=1 leaves the database behind (named in the output) for EXPLAIN ANALYZE. */
+const keepDatabase = process.env.BENCH_KEEP_DATABASE === '1';
 const FILES_PER_PUSH = 50;
 const MAX_FILE_BYTES = 1024 * 1024;
 const SECRET = 'bench-github-secret';
@@ -122,6 +124,85 @@ function collectCorpus(targetBytes: number, scratch: string): CorpusFile[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// mirrors: full against partial clone
+
+interface MirrorMeasure {
+  fetchMs: number;
+  bytes: number;
+  /** Reading 50 blobs afterwards (a partial clone fetches each missing one on demand). */
+  read50BlobsMs: number;
+}
+
+function gitIn(gitDir: string, args: string[], input?: string): string {
+  const result = spawnSync('git', [`--git-dir=${gitDir}`, ...args], {
+    input,
+    encoding: 'utf8',
+    maxBuffer: 1024 * 1024 * 1024,
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+  });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/**
+ * What a mirror costs fetched whole (as the indexer does) and as a blob-less partial clone
+ * (`--filter=blob:none`), over the same loopback git server, and what reading 50 blobs then
+ * costs in each.
+ */
+/** Runs git without blocking the event loop (the loopback git server runs in this process). */
+function gitAsync(args: string[], input?: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`git ${args.join(' ')}: ${stderr}`)),
+    );
+    child.stdin.end(input ?? '');
+  });
+}
+
+async function measureMirrors(
+  server: GitServer,
+  work: WorkingCopy,
+  fullName: string,
+  scratch: string,
+): Promise<{ full: MirrorMeasure; blobless: MirrorMeasure }> {
+  gitIn(work.bare, ['config', 'uploadpack.allowFilter', 'true']);
+  const blobs = gitIn(work.bare, ['ls-tree', '-r', 'HEAD'])
+    .split('\n')
+    .filter((l) => l.includes(' blob '))
+    .map((l) => l.split(/\s+/)[2]);
+  const sample = Array.from({ length: 50 }, () => blobs[randomInt(blobs.length)]);
+  const measure = async (name: string, filter: string[]): Promise<MirrorMeasure> => {
+    const dir = join(scratch, `mirror-${name}.git`);
+    let started = performance.now();
+    await gitAsync([
+      'clone',
+      '--quiet',
+      '--bare',
+      '--no-tags',
+      ...filter,
+      `${server.url}/${fullName}.git`,
+      dir,
+    ]);
+    const fetchMs = performance.now() - started;
+    const bytes = Number(spawnSync('du', ['-sb', dir], { encoding: 'utf8' }).stdout.split('\t')[0]);
+    started = performance.now();
+    await gitAsync([`--git-dir=${dir}`, 'cat-file', '--batch'], `${sample.join('\n')}\n`);
+    return { fetchMs: round1(fetchMs), bytes, read50BlobsMs: round1(performance.now() - started) };
+  };
+  return {
+    full: await measure('full', []),
+    blobless: await measure('blobless', ['--filter=blob:none']),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // app and webhooks
 
 class App {
@@ -144,10 +225,15 @@ class App {
     return (await response.json()) as T;
   }
 
-  private fetch(path: string): Promise<Response> {
-    return fetch(`${this.baseUrl}${path}`, {
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-    });
+  private async fetch(path: string): Promise<Response> {
+    const send = () =>
+      fetch(`${this.baseUrl}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    try {
+      return await send();
+    } catch {
+      // A keep-alive connection the server closed while the bench ran git grep: a new one.
+      return send();
+    }
   }
 
   async push(before: string, after: string): Promise<void> {
@@ -358,9 +444,22 @@ async function main(): Promise<void> {
       `corpus: ${files.length} files, ${(corpusBytes / 1048576).toFixed(1)} MB (${[...byLanguage].map(([k, v]) => `${k} ${(v / 1048576).toFixed(0)} MB`).join(', ')}), committed in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
 
+    const mirrors = await measureMirrors(server, work, fullName, scratch).catch(
+      (error: unknown) => {
+        console.error(`mirror comparison failed: ${String(error)}`);
+        return undefined;
+      },
+    );
+    if (mirrors) {
+      console.log(
+        `mirror fetch: full ${(mirrors.full.fetchMs / 1000).toFixed(1)} s, ${(mirrors.full.bytes / 1048576).toFixed(0)} MB, then 50 blobs read in ${mirrors.full.read50BlobsMs} ms; --filter=blob:none ${(mirrors.blobless.fetchMs / 1000).toFixed(1)} s, ${(mirrors.blobless.bytes / 1048576).toFixed(0)} MB, then 50 blobs read (fetched on demand) in ${mirrors.blobless.read50BlobsMs} ms`,
+      );
+    }
+
     // App
     await withAdminClient((client) => client.query(`CREATE DATABASE "${database}"`));
-    leftovers.databases.push(database);
+    if (keepDatabase) console.log(`database kept: ${database}`);
+    else leftovers.databases.push(database);
     const databaseUrl = databaseUrlFor(database);
     await runMigrations(databaseUrl, MIGRATIONS);
     const port = await freePort();
@@ -418,7 +517,7 @@ async function main(): Promise<void> {
     const sizes = await withClient(databaseUrl, async (client) => {
       const { rows } = await client.query<{ name: string; bytes: string }>(
         `SELECT relname AS name, pg_total_relation_size(oid)::text AS bytes FROM pg_class
-         WHERE relname IN ('code_blobs', 'code_symbols', 'code_index_files', 'code_index_refs', 'code_indexes')`,
+         WHERE relname IN ('code_blobs', 'code_chunks', 'code_symbols', 'code_index_files', 'code_index_refs', 'code_indexes')`,
       );
       return Object.fromEntries(rows.map((r) => [r.name, Number(r.bytes)]));
     });
@@ -555,6 +654,7 @@ async function main(): Promise<void> {
         symbols: symbolCount,
       },
       pushToSearchable: push,
+      mirrors,
       queries,
       selectiveLiterals: {
         p95Ms: round1(Math.max(...literalResults.map((q) => q.index.p95))),

@@ -170,11 +170,30 @@ export class WorkingCopy {
     return this;
   }
 
-  push(options: { force?: boolean } = {}): void {
+  /** Switches to `branch`, creating it at HEAD when it does not exist yet. */
+  checkout(branch: string): this {
+    const exists = runGit(['branch', '--list', branch], this.dir) !== '';
+    runGit(['checkout', '--quiet', ...(exists ? [] : ['-b']), branch], this.dir);
+    return this;
+  }
+
+  /** Pushes HEAD to `branch` on the server (main unless said). */
+  push(options: { force?: boolean; branch?: string } = {}): void {
     runGit(
-      ['push', '--quiet', ...(options.force ? ['--force'] : []), this.bare, 'HEAD:refs/heads/main'],
+      [
+        'push',
+        '--quiet',
+        ...(options.force ? ['--force'] : []),
+        this.bare,
+        `HEAD:refs/heads/${options.branch ?? 'main'}`,
+      ],
       this.dir,
     );
+  }
+
+  /** Deletes a branch on the server, as `git push --delete` does. */
+  deleteRemoteBranch(branch: string): void {
+    runGit(['push', '--quiet', this.bare, '--delete', `refs/heads/${branch}`], this.dir);
   }
 
   /** Blob SHA of a path at HEAD. */

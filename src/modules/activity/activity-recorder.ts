@@ -52,6 +52,7 @@ export class ActivityRecorder {
     const out: RecordedActivity = {
       repositoryIds: new Set(),
       defaultBranchPushes: new Set(),
+      otherBranchPushes: [],
       failedCiRepositories: new Set(),
     };
     const repositoryIds = new Map<string, string>();
@@ -71,6 +72,8 @@ export class ActivityRecorder {
             event.ref === `refs/heads/${event.repository.defaultBranch}`
           ) {
             out.defaultBranchPushes.add(repositoryId);
+          } else if (event.ref.startsWith('refs/heads/')) {
+            out.otherBranchPushes.push({ repositoryId, branch: event.ref.slice(11) });
           }
           break;
         case 'pull_request':

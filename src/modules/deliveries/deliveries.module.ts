@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ActivityModule } from '../activity/activity.module';
+import { IndexingModule } from '../indexing/indexing.module';
 import { SourcesModule } from '../webhooks/sources/sources.module';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { DeadLettersService } from './dead-letters/dead-letters.service';
@@ -24,7 +25,12 @@ import { RetentionTask } from './tasks/retention.task';
  * the record (jobs/), replay and dead letters, and the scheduled sweep and retention (tasks/).
  */
 @Module({
-  imports: [SourcesModule, ActivityModule, TypeOrmModule.forFeature([DeliveryEntity])],
+  imports: [
+    SourcesModule,
+    ActivityModule,
+    IndexingModule,
+    TypeOrmModule.forFeature([DeliveryEntity]),
+  ],
   controllers: [DeliveriesController, DeadLettersController],
   providers: [
     DeliveryStore,

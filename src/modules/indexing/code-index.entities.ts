@@ -11,19 +11,9 @@ import { RepositoryEntity } from '../activity/entities/repository.entity';
 
 /** One file content, stored once by its git blob SHA however many paths hold it. */
 @Entity('code_blobs')
-// gin (content gin_trgm_ops): TypeORM cannot describe an operator class; the migration owns it.
-@Index('code_blobs_content_trgm_idx', { synchronize: false })
 export class CodeBlobEntity {
-  static readonly expressionIndexes = {
-    code_blobs_content_trgm_idx: `CREATE INDEX code_blobs_content_trgm_idx
-      ON code_blobs USING gin (content gin_trgm_ops)`,
-  };
-
   @PrimaryColumn('text')
   sha!: string;
-
-  @Column('text')
-  content!: string;
 
   @Column('integer')
   bytes!: number;
@@ -33,6 +23,30 @@ export class CodeBlobEntity {
 
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
   createdAt!: Date;
+}
+
+/**
+ * Consecutive whole lines of a blob (about 4 KB), starting at `line`: the blob's content is
+ * its chunks in line order, and the trigram index covers them.
+ */
+@Entity('code_chunks')
+// gin (content gin_trgm_ops): TypeORM cannot describe an operator class; the migration owns it.
+@Index('code_chunks_content_trgm_idx', { synchronize: false })
+export class CodeChunkEntity {
+  static readonly expressionIndexes = {
+    code_chunks_content_trgm_idx: `CREATE INDEX code_chunks_content_trgm_idx
+      ON code_chunks USING gin (content gin_trgm_ops)`,
+  };
+
+  @PrimaryColumn('text', { name: 'blob_sha' })
+  @ForeignKey(() => CodeBlobEntity, { name: 'code_chunks_blob_sha_fkey', onDelete: 'CASCADE' })
+  blobSha!: string;
+
+  @PrimaryColumn('integer')
+  line!: number;
+
+  @Column('text')
+  content!: string;
 }
 
 /** A definition (function, class, …) found by tree-sitter in one blob. */
@@ -173,10 +187,30 @@ export class CodeIndexFileEntity {
   skippedReason!: string | null;
 }
 
+/** Branches a repository indexes besides its default one (exact names or globs). */
+@Entity('code_index_settings')
+@Check('code_index_settings_branches_check', `cardinality(branches) <= 50`)
+export class CodeIndexSettingsEntity {
+  @PrimaryColumn('uuid', { name: 'repository_id' })
+  @ForeignKey(() => RepositoryEntity, {
+    name: 'code_index_settings_repository_id_fkey',
+    onDelete: 'CASCADE',
+  })
+  repositoryId!: string;
+
+  @Column('text', { array: true, default: [] })
+  branches!: string[];
+
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
+  updatedAt!: Date;
+}
+
 export const CODE_INDEX_ENTITIES = [
   CodeBlobEntity,
+  CodeChunkEntity,
   CodeSymbolEntity,
   CodeIndexEntity,
   CodeIndexRefEntity,
   CodeIndexFileEntity,
+  CodeIndexSettingsEntity,
 ];

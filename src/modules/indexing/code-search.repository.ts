@@ -2,21 +2,33 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
-/** A file whose content matched, with its rank (0 symbol definition, 1 path, 2 content). */
-export interface MatchedFile {
+/** A chunk of a file whose content matched, with the file's rank (0 symbol definition, 1 path, 2 content). */
+export interface MatchedChunk {
   rank: number;
   repository: string;
   ref: string;
   path: string;
   commit_sha: string;
   blob_sha: string;
+  /** First line of the chunk. */
+  chunk_line: number;
+  content: string;
 }
 
-export interface FileKey {
+export interface ChunkKey {
   rank: number;
   repository: string;
   ref: string;
   path: string;
+  chunkLine: number;
+}
+
+/** The chunk holding a line of a blob (the last chunk when the line is past the end). */
+export interface ChunkAtLine {
+  blob_sha: string;
+  line: number;
+  chunk_line: number;
+  content: string;
 }
 
 export interface ContentFilter {
@@ -52,6 +64,7 @@ export interface SymbolFilter {
   kind?: string;
   language?: string;
   repository?: string;
+  ref?: string;
 }
 
 export interface SymbolKey {
@@ -95,31 +108,31 @@ export interface IndexedFileRow {
 export class CodeSearchRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Matching files in rank order after `after`, at most `limit`. */
-  async matchingFiles(
+  /** Matching chunks in rank, file and line order from `after` on, at most `limit`. */
+  async matchingChunks(
     filter: ContentFilter,
-    after: FileKey | undefined,
+    after: ChunkKey | undefined,
     limit: number,
-  ): Promise<MatchedFile[]> {
+  ): Promise<MatchedChunk[]> {
     const params: unknown[] = [filter.pattern, filter.symbolPattern, filter.pathPattern];
     const p = (value: unknown): string => {
       params.push(value);
       return `$${params.length}`;
     };
-    const where: string[] = [`b.content ${filter.operator} $1`];
+    const where: string[] = [`c.content ${filter.operator} $1`];
     if (filter.repository)
       where.push(`(r.full_name = ${p(filter.repository)} OR r.id::text = $${params.length})`);
     if (filter.pathRegex) where.push(`f.path ~ ${p(filter.pathRegex)}`);
     if (filter.language) where.push(`f.language = ${p(filter.language)}`);
-    if (filter.ref) where.push(`f.ref = ${p(filter.ref)}`);
+    where.push(filter.ref ? `f.ref = ${p(filter.ref)}` : 'f.ref = r.default_branch');
     const cursor = after
-      ? `WHERE (m.rank, m.repository, m.ref, m.path) >= (${p(after.rank)}::int, ${p(after.repository)}::text, ${p(after.ref)}::text, ${p(after.path)}::text)`
+      ? `WHERE (m.rank, m.repository, m.ref, m.path, m.chunk_line) >= (${p(after.rank)}::int, ${p(after.repository)}::text, ${p(after.ref)}::text, ${p(after.path)}::text, ${p(after.chunkLine)}::int)`
       : '';
-    // File contents live in TOAST, which the planner does not cost: it would rather read every
-    // blob than the trigram index. A sequential scan is never right here, so it is turned off.
+    // A chunk is rechecked from its own few KB, but the planner still guesses trigram
+    // selectivity badly and may prefer to read every chunk: a sequential scan is never right.
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SET LOCAL enable_seqscan = off');
-      return manager.query<MatchedFile[]>(
+      return manager.query<MatchedChunk[]>(
         `SELECT * FROM (
          SELECT CASE
                   WHEN EXISTS (SELECT 1 FROM code_symbols s
@@ -127,28 +140,35 @@ export class CodeSearchRepository {
                   WHEN f.path ${filter.rankOperator} $3 THEN 1
                   ELSE 2
                 END AS rank,
-                r.full_name AS repository, f.ref, f.path, x.commit_sha, f.blob_sha
-         FROM code_blobs b
-         JOIN code_index_files f ON f.blob_sha = b.sha
+                r.full_name AS repository, f.ref, f.path, x.commit_sha, f.blob_sha,
+                c.line AS chunk_line, c.content
+         FROM code_chunks c
+         JOIN code_index_files f ON f.blob_sha = c.blob_sha
          JOIN code_index_refs x ON x.repository_id = f.repository_id AND x.ref = f.ref
          JOIN repositories r ON r.id = f.repository_id
          WHERE ${where.join(' AND ')}
        ) m
        ${cursor}
-       ORDER BY m.rank, m.repository, m.ref, m.path
+       ORDER BY m.rank, m.repository, m.ref, m.path, m.chunk_line
        LIMIT ${p(limit)}`,
         params,
       );
     });
   }
 
-  async contents(shas: readonly string[]): Promise<Map<string, string>> {
-    if (shas.length === 0) return new Map();
-    const rows = await this.dataSource.query<{ sha: string; content: string }[]>(
-      'SELECT sha, content FROM code_blobs WHERE sha = ANY($1::text[])',
-      [shas],
+  /** For each (blob, line), the chunk that holds the line (for context beyond a chunk's edge). */
+  async chunksAt(wanted: ReadonlyArray<{ blobSha: string; line: number }>): Promise<ChunkAtLine[]> {
+    if (wanted.length === 0) return [];
+    return this.dataSource.query<ChunkAtLine[]>(
+      `SELECT q.blob_sha, q.line, c.line AS chunk_line, c.content
+       FROM unnest($1::text[], $2::int[]) AS q (blob_sha, line)
+       JOIN LATERAL (
+         SELECT line, content FROM code_chunks c
+         WHERE c.blob_sha = q.blob_sha AND c.line <= q.line
+         ORDER BY c.line DESC LIMIT 1
+       ) c ON true`,
+      [wanted.map((w) => w.blobSha), wanted.map((w) => w.line)],
     );
-    return new Map(rows.map((r) => [r.sha, r.content]));
   }
 
   async symbols(
@@ -169,6 +189,7 @@ export class CodeSearchRepository {
     if (filter.language) where.push(`s.language = ${p(filter.language)}`);
     if (filter.repository)
       where.push(`(r.full_name = ${p(filter.repository)} OR r.id::text = $${params.length})`);
+    where.push(filter.ref ? `f.ref = ${p(filter.ref)}` : 'f.ref = r.default_branch');
     const cursor = after
       ? `WHERE (m.rank, m.name, m.repository, m.ref, m.path, m.line, m.kind) > (${p(after.rank)}::int, ${p(after.name)}::text, ${p(after.repository)}::text, ${p(after.ref)}::text, ${p(after.path)}::text, ${p(after.line)}::int, ${p(after.kind)}::text)`
       : '';
@@ -186,6 +207,21 @@ export class CodeSearchRepository {
        ORDER BY m.rank, m.name, m.repository, m.ref, m.path, m.line, m.kind
        LIMIT ${p(limit)}`,
       params,
+    );
+  }
+
+  /** The repository's indexed refs, the default branch first. */
+  async refs(
+    repositoryId: string,
+  ): Promise<
+    Array<{ ref: string; commit_sha: string; indexed_at: Date; files: number; skipped: number }>
+  > {
+    return this.dataSource.query(
+      `SELECT x.ref, x.commit_sha, x.indexed_at, x.files, x.skipped
+       FROM code_index_refs x JOIN repositories r ON r.id = x.repository_id
+       WHERE x.repository_id = $1
+       ORDER BY (x.ref = r.default_branch) DESC, x.ref`,
+      [repositoryId],
     );
   }
 
@@ -216,12 +252,13 @@ export class CodeSearchRepository {
   ): Promise<IndexedFileRow | undefined> {
     const [row] = await this.dataSource.query<IndexedFileRow[]>(
       `SELECT r.full_name AS repository, f.ref, x.commit_sha, f.path, f.language, f.bytes,
-              b.content, f.skipped_reason
+              (SELECT string_agg(c.content, '' ORDER BY c.line) FROM code_chunks c
+               WHERE c.blob_sha = f.blob_sha) AS content,
+              f.skipped_reason
        FROM repositories r
        JOIN code_index_files f ON f.repository_id = r.id AND f.path = $2
          AND f.ref = coalesce($3, r.default_branch)
        JOIN code_index_refs x ON x.repository_id = f.repository_id AND x.ref = f.ref
-       LEFT JOIN code_blobs b ON b.sha = f.blob_sha
        WHERE r.id = $1`,
       [repositoryId, path, ref ?? null],
     );

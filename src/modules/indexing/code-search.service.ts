@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '../../core/http/app-error';
 import { sqlStateOf } from '../../core/database/transient-errors';
-import { CodeSearchRepository, ContentFilter, FileKey, SymbolKey } from './code-search.repository';
+import {
+  ChunkKey,
+  CodeSearchRepository,
+  ContentFilter,
+  MatchedChunk,
+  SymbolKey,
+} from './code-search.repository';
 import { globToRegexSource } from './path-glob';
 import { decodeCursor, encodeCursor } from './search-cursor';
 import {
@@ -62,14 +68,15 @@ export class CodeSearchService {
     filter.language = query.language;
     filter.ref = query.ref === undefined ? undefined : branchName(query.ref);
 
-    let after: FileKey | undefined;
+    let after: ChunkKey | undefined;
     let afterLine = 0;
     if (query.cursor) {
-      const [rank, repository, ref, path, line] = decodeCursor('code', query.cursor, [
+      const [rank, repository, ref, path, chunkLine, line] = decodeCursor('code', query.cursor, [
         'number',
         'string',
         'string',
         'string',
+        'number',
         'number',
       ]);
       after = {
@@ -77,57 +84,52 @@ export class CodeSearchService {
         repository: String(repository),
         ref: String(ref),
         path: String(path),
+        chunkLine: Number(chunkLine),
       };
       afterLine = Number(line);
     }
 
-    const files = await this.withRegexErrors(() =>
-      this.search.matchingFiles(filter, after, limit + 1),
+    const chunks = await this.withRegexErrors(() =>
+      this.search.matchingChunks(filter, after, limit + 1),
     );
-    const contents = await this.search.contents([...new Set(files.map((f) => f.blob_sha))]);
-    const items: CodeMatchView[] = [];
+    const found: Array<{ chunk: MatchedChunk; lines: string[]; match: Match }> = [];
     let nextCursor: string | null = null;
-    for (const [index, file] of files.entries()) {
-      const content = contents.get(file.blob_sha);
-      if (content === undefined) continue; // collected since the first query: nothing to show
-      const sameAsCursor =
+    const cursorAt = (chunk: MatchedChunk, line: number) =>
+      encodeCursor('code', [
+        chunk.rank,
+        chunk.repository,
+        chunk.ref,
+        chunk.path,
+        chunk.chunk_line,
+        line,
+      ]);
+    for (const [index, chunk] of chunks.entries()) {
+      const sameFileAsCursor =
         after !== undefined &&
-        file.rank === after.rank &&
-        file.repository === after.repository &&
-        file.ref === after.ref &&
-        file.path === after.path;
-      const lines = content.split('\n');
-      const matches = this.matchLines(lines, matcher).filter(
-        (m) => !sameAsCursor || m.line > afterLine,
+        chunk.rank === after.rank &&
+        chunk.repository === after.repository &&
+        chunk.ref === after.ref &&
+        chunk.path === after.path;
+      const lines = chunk.content.split('\n');
+      const matches = this.matchLines(lines, matcher, chunk.chunk_line).filter(
+        (m) => !sameFileAsCursor || m.line > afterLine,
       );
-      const moreFiles = index < files.length - 1 || files.length > limit;
+      const moreChunks = index < chunks.length - 1 || chunks.length > limit;
       for (const [i, match] of matches.entries()) {
-        items.push(this.view(file, lines, match));
-        if (items.length === limit) {
-          if (i < matches.length - 1 || moreFiles) {
-            nextCursor = encodeCursor('code', [
-              file.rank,
-              file.repository,
-              file.ref,
-              file.path,
-              match.line,
-            ]);
-          }
+        found.push({ chunk, lines, match });
+        if (found.length === limit) {
+          if (i < matches.length - 1 || moreChunks) nextCursor = cursorAt(chunk, match.line);
           break;
         }
       }
-      if (items.length === limit) break;
-      if (index === files.length - 1 && files.length > limit) {
-        // Every fetched file is used up without filling the page: go on after the last one.
-        nextCursor = encodeCursor('code', [
-          file.rank,
-          file.repository,
-          file.ref,
-          file.path,
-          Number.MAX_SAFE_INTEGER,
-        ]);
+      if (found.length === limit) break;
+      if (index === chunks.length - 1 && chunks.length > limit) {
+        // Every fetched chunk is used up without filling the page: go on after this one.
+        const lastLine = chunk.chunk_line + lines.length - (chunk.content.endsWith('\n') ? 2 : 1);
+        nextCursor = cursorAt(chunk, lastLine);
       }
     }
+    const items = await this.views(found);
     return { items, nextCursor, tookMs: Math.round((performance.now() - started) * 10) / 10 };
   }
 
@@ -160,6 +162,7 @@ export class CodeSearchService {
         kind: query.kind,
         language: query.language,
         repository: query.repository,
+        ref: query.ref === undefined ? undefined : branchName(query.ref),
       },
       after,
       limit + 1,
@@ -221,7 +224,8 @@ export class CodeSearchService {
     return compiled;
   }
 
-  private matchLines(lines: string[], matcher: RegExp): Match[] {
+  /** Lines of a chunk that match, numbered in the blob (the chunk starts at `firstLine`). */
+  private matchLines(lines: string[], matcher: RegExp, firstLine: number): Match[] {
     const matches: Match[] = [];
     for (const [index, text] of lines.entries()) {
       if (text.length > MAX_REGEX_LINE) continue;
@@ -234,33 +238,61 @@ export class CodeSearchService {
         }
         ranges.push([m.index, m.index + m[0].length]);
       }
-      if (ranges.length > 0) matches.push({ line: index + 1, ranges });
+      if (ranges.length > 0) matches.push({ line: firstLine + index, ranges });
     }
     return matches;
   }
 
-  private view(
-    file: { repository: string; path: string; ref: string; commit_sha: string },
-    lines: string[],
-    match: Match,
-  ): CodeMatchView {
-    const at = match.line - 1;
-    const cut = (text: string) => text.slice(0, MAX_PREVIEW).replace(/\r$/, '');
-    return {
-      repository: file.repository,
-      path: file.path,
-      ref: file.ref,
-      commitSha: file.commit_sha,
-      line: match.line,
-      preview: {
-        text: cut(lines[at]),
-        before: at > 0 ? [cut(lines[at - 1])] : [],
-        after: at + 1 < lines.length ? [cut(lines[at + 1])] : [],
-      },
-      ranges: match.ranges
-        .filter(([start]) => start < MAX_PREVIEW)
-        .map(([start, end]) => [start, Math.min(end, MAX_PREVIEW)]),
+  /**
+   * The page's items, with the line before and after each match. Those lines are in the
+   * matched chunk except at its edges: the chunks holding them are read in one query.
+   */
+  private async views(
+    found: ReadonlyArray<{ chunk: MatchedChunk; lines: string[]; match: Match }>,
+  ): Promise<CodeMatchView[]> {
+    // A chunk that is not the blob's last ends with a newline: its last split part is empty
+    // and belongs to no line, so a line at or past that part is read from the next chunk.
+    const inChunk = (chunk: MatchedChunk, lines: string[], line: number): string | undefined => {
+      const at = line - chunk.chunk_line;
+      return at >= 0 && at < lines.length - 1 ? lines[at] : undefined;
     };
+    const wanted: Array<{ blobSha: string; line: number }> = [];
+    for (const { chunk, lines, match } of found) {
+      for (const line of [match.line - 1, match.line + 1]) {
+        if (line >= 1 && inChunk(chunk, lines, line) === undefined) {
+          wanted.push({ blobSha: chunk.blob_sha, line });
+        }
+      }
+    }
+    const edges = new Map<string, string>();
+    for (const row of await this.search.chunksAt(wanted)) {
+      const text = row.content.split('\n')[row.line - row.chunk_line];
+      if (text !== undefined) edges.set(`${row.blob_sha}:${row.line}`, text);
+    }
+    const lineOf = (chunk: MatchedChunk, lines: string[], line: number): string | undefined =>
+      line < 1
+        ? undefined
+        : (inChunk(chunk, lines, line) ?? edges.get(`${chunk.blob_sha}:${line}`));
+    const cut = (text: string) => text.slice(0, MAX_PREVIEW).replace(/\r$/, '');
+    return found.map(({ chunk, lines, match }) => {
+      const before = lineOf(chunk, lines, match.line - 1);
+      const after = lineOf(chunk, lines, match.line + 1);
+      return {
+        repository: chunk.repository,
+        path: chunk.path,
+        ref: chunk.ref,
+        commitSha: chunk.commit_sha,
+        line: match.line,
+        preview: {
+          text: cut(lines[match.line - chunk.chunk_line]),
+          before: before === undefined ? [] : [cut(before)],
+          after: after === undefined ? [] : [cut(after)],
+        },
+        ranges: match.ranges
+          .filter(([start]) => start < MAX_PREVIEW)
+          .map(([start, end]) => [start, Math.min(end, MAX_PREVIEW)]),
+      };
+    });
   }
 
   private async withRegexErrors<T>(run: () => Promise<T>): Promise<T> {

@@ -32,6 +32,7 @@ export class IndexRepositoryHandler {
         job.updateProgress({ ...progress }),
       );
       await this.store.finish(repository.id, this.indexer.optionsHash, result);
+      if (result.full) await this.store.analyze();
       this.logger.log(
         `indexed ${repository.fullName}: ${result.full ? 'full' : 'incremental'}, ${result.changedFiles} changed files, ${result.blobsRead} blobs read in ${result.tookMs} ms`,
       );

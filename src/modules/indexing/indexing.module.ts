@@ -8,6 +8,8 @@ import { CodeSearchRepository } from './code-search.repository';
 import { CodeSearchService } from './code-search.service';
 import { IndexCleanupTask } from './index-cleanup.task';
 import { IndexRepositoryHandler } from './index-repository.handler';
+import { IndexSettingsController } from './index-settings.controller';
+import { IndexSettingsRepository } from './index-settings.repository';
 import { IndexingService } from './indexing.service';
 import { MirrorRemoteResolver, SourceCredentialsResolver } from './mirror-remote-resolver';
 import { RepositoryIndexController } from './repository-index.controller';
@@ -18,13 +20,14 @@ import { SymbolExtractor } from './symbol-extractor';
 /** Git mirrors, the incremental blob index, code and symbol search. */
 @Module({
   imports: [TypeOrmModule.forFeature(CODE_INDEX_ENTITIES), ForgesModule],
-  controllers: [SearchController, RepositoryIndexController],
+  controllers: [SearchController, RepositoryIndexController, IndexSettingsController],
   providers: [
     { provide: MirrorRemoteResolver, useClass: SourceCredentialsResolver },
     CodeIndexRepository,
     CodeSearchRepository,
     CodeSearchService,
     IndexingService,
+    IndexSettingsRepository,
     IndexRepositoryHandler,
     IndexCleanupTask,
     RepositoryIndexer,

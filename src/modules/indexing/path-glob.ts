@@ -5,8 +5,8 @@
  * in any directory. Only literal characters and these three wildcards exist, so the result
  * has no nested quantifiers and matches in linear time.
  */
-export function globToRegexSource(glob: string): string {
-  const anywhere = !glob.includes('/');
+export function globToRegexSource(glob: string, nameAnywhere = true): string {
+  const anywhere = nameAnywhere && !glob.includes('/');
   let out = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i];

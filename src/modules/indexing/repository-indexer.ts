@@ -12,14 +12,16 @@ import {
   IndexedRepository,
   RunSummary,
 } from './code-index.repository';
+import { BranchPatterns } from './branch-patterns';
 import { BlobContent, git, GitConfigEntries, GitError, readBlobs, splitNul } from './git';
+import { IndexSettingsRepository } from './index-settings.repository';
 import { isSymbolLanguage, languageOf } from './languages';
 import { MirrorRemoteResolver } from './mirror-remote-resolver';
 import { PathGlobs } from './path-glob';
 import { SYMBOL_EXTRACTOR_VERSION, SymbolExtractor } from './symbol-extractor';
 
 /** Bumped when what a run stores changes, so that existing indexes rebuild. */
-const INDEXER_VERSION = 1;
+const INDEXER_VERSION = 2;
 /**
  * Blob bytes read from git and written per statement: one batch is written while the next is
  * read, and a statement stays short (the trigram index of a large batch can take seconds).
@@ -64,6 +66,13 @@ interface Entry {
   size: number;
 }
 
+/** Where and how git reaches the repository on its forge. */
+interface Remote {
+  url: string;
+  config: GitConfigEntries;
+  authenticated: boolean;
+}
+
 interface RefPlan {
   full: boolean;
   upserts: Entry[];
@@ -85,6 +94,7 @@ export class RepositoryIndexer {
     private readonly store: CodeIndexRepository,
     private readonly remotes: MirrorRemoteResolver,
     private readonly symbols: SymbolExtractor,
+    private readonly settings: IndexSettingsRepository,
   ) {
     this.excluded = new PathGlobs(config.indexing.excludePaths);
     this.optionsHash = createHash('sha256')
@@ -113,11 +123,16 @@ export class RepositoryIndexer {
     if (!repository.defaultBranch) {
       throw new IndexRefusedError('the repository has no known default branch yet');
     }
-    const branches = [repository.defaultBranch];
     const mirror = this.mirrorPath(repository.id);
     const full = forceFull || !existsSync(join(mirror, 'HEAD'));
     await progress({ phase: 'fetching' });
-    await this.fetch(repository, mirror, branches);
+    const remote = await this.remote(repository);
+    const patterns = new BranchPatterns((await this.settings.get(repository.id))?.branches ?? []);
+    // Without extra branches the default one is fetched by name: no listing round trip.
+    const branches = patterns.empty
+      ? [repository.defaultBranch]
+      : patterns.select(repository.defaultBranch, await this.remoteBranches(remote));
+    await this.fetch(remote, mirror, branches);
 
     const previous = new Map(
       (await this.store.refs(repository.id)).map((r) => [r.ref, r.commitSha]),
@@ -154,11 +169,7 @@ export class RepositoryIndexer {
     return result;
   }
 
-  private async fetch(
-    repository: IndexedRepository,
-    mirror: string,
-    branches: string[],
-  ): Promise<void> {
+  private async remote(repository: IndexedRepository): Promise<Remote> {
     const remote = await this.remotes.resolve({
       id: repository.id,
       provider: repository.provider,
@@ -166,25 +177,67 @@ export class RepositoryIndexer {
       url: repository.url,
     });
     if (!remote.ok) throw new IndexRefusedError(remote.reason);
+    const config: GitConfigEntries = remote.authorizationHeader
+      ? [['http.extraHeader', remote.authorizationHeader]]
+      : [];
+    return {
+      url: remote.cloneUrl,
+      config,
+      authenticated: remote.authorizationHeader !== undefined,
+    };
+  }
+
+  /** The branches the forge has now (deleted ones are gone from this list). */
+  private async remoteBranches(remote: Remote): Promise<string[]> {
+    const out = await this.refusing(remote, () =>
+      git(['ls-remote', '--heads', remote.url], { config: remote.config }),
+    );
+    const branches: string[] = [];
+    for (const line of out.toString('utf8').split('\n')) {
+      const ref = line.split('\t')[1];
+      if (ref?.startsWith('refs/heads/')) branches.push(ref.slice('refs/heads/'.length));
+    }
+    return branches;
+  }
+
+  /** Fetches exactly `branches` into the mirror and deletes the mirror's other branches. */
+  private async fetch(remote: Remote, mirror: string, branches: string[]): Promise<void> {
     if (!existsSync(join(mirror, 'HEAD'))) {
       await mkdir(this.config.indexing.dir, { recursive: true });
       await git(['init', '--quiet', '--bare', mirror]);
     }
-    const config: GitConfigEntries = remote.authorizationHeader
-      ? [['http.extraHeader', remote.authorizationHeader]]
-      : [];
-    try {
-      await git(
+    await this.refusing(remote, () =>
+      git(
         [
           'fetch',
           '--quiet',
           '--no-tags',
           '--no-write-fetch-head',
-          remote.cloneUrl,
+          remote.url,
           ...branches.map((b) => `+refs/heads/${b}:refs/heads/${b}`),
         ],
-        { gitDir: mirror, config },
-      );
+        { gitDir: mirror, config: remote.config },
+      ),
+    );
+    const kept = new Set(branches.map((b) => `refs/heads/${b}`));
+    const stale = (
+      await git(['for-each-ref', '--format=%(refname)', 'refs/heads/'], { gitDir: mirror })
+    )
+      .toString('utf8')
+      .split('\n')
+      .filter((r) => r !== '' && !kept.has(r));
+    if (stale.length > 0) {
+      await git(['update-ref', '--stdin'], {
+        gitDir: mirror,
+        input: stale.map((r) => `delete ${r}\n`).join(''),
+      });
+    }
+  }
+
+  /** Runs a git command against the forge, turning what retrying cannot fix into a refusal. */
+  private async refusing(remote: Remote, run: () => Promise<Buffer>): Promise<Buffer> {
+    try {
+      return await run();
     } catch (error) {
       if (
         error instanceof GitError &&
@@ -199,7 +252,7 @@ export class RepositoryIndexer {
         /Authentication failed|could not read Username|HTTP 401/i.test(error.stderr)
       ) {
         throw new IndexRefusedError(
-          remote.authorizationHeader
+          remote.authenticated
             ? `the forge refused the source's credentials for git: ${error.message}`
             : `the forge requires credentials for git and the source has none: ${error.message}`,
         );

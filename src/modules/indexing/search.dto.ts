@@ -88,7 +88,9 @@ export class CodeSearchQuery extends SearchPage {
   @IsIn(KNOWN_LANGUAGES)
   language?: string;
 
-  @TextFilter('Branch name (`main` or `refs/heads/main`)')
+  @TextFilter(
+    'Branch name (`main` or `refs/heads/main`); the default branch of each repository when absent',
+  )
   ref?: string;
 }
 
@@ -110,6 +112,9 @@ export class SymbolSearchQuery extends SearchPage {
 
   @TextFilter('Repository id or full name (`owner/name`)')
   repository?: string;
+
+  @TextFilter('Branch name; the default branch of each repository when absent')
+  ref?: string;
 }
 
 export class FileQuery {
@@ -179,6 +184,14 @@ export class LastRunView {
   @ApiProperty({ description: 'Whether the run rebuilt the whole index' }) full!: boolean;
 }
 
+export class IndexedRefView {
+  @ApiProperty({ example: 'main' }) ref!: string;
+  @ApiProperty() commitSha!: string;
+  @ApiProperty({ format: 'date-time' }) indexedAt!: string;
+  @ApiProperty({ description: 'Files indexed' }) files!: number;
+  @ApiProperty({ description: 'Files skipped' }) skipped!: number;
+}
+
 export class IndexStatusView {
   @ApiProperty({ enum: ['never', 'indexing', 'ready', 'failed'] }) status!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) ref!: string | null;
@@ -191,6 +204,12 @@ export class IndexStatusView {
   skipped!: number;
   @ApiPropertyOptional({ nullable: true, type: String }) lastError!: string | null;
   @ApiPropertyOptional({ nullable: true, type: LastRunView }) lastRun!: LastRunView | null;
+  @ApiProperty({
+    type: [IndexedRefView],
+    description:
+      'Every indexed branch: the default one first (its figures are the ones above), then the extra ones by name',
+  })
+  refs!: IndexedRefView[];
 }
 
 export class IndexedFileView {

@@ -11,6 +11,7 @@ import { codeIndex } from './0011-code-index';
 import { analysis } from './0012-analysis';
 import { testDeliveriesAndRateCeilings } from './0013-test-deliveries-and-rate-ceilings';
 import { metricsCiAndPercentiles } from './0014-metrics-ci-and-percentiles';
+import { codeIndexBranches } from './0015-code-index-branches';
 
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   analysis,
   testDeliveriesAndRateCeilings,
   metricsCiAndPercentiles,
+  codeIndexBranches,
 ];

@@ -6,6 +6,8 @@ export interface RecordedActivity {
   repositoryIds: Set<string>;
   /** Repositories that received a push to their default branch. */
   defaultBranchPushes: Set<string>;
+  /** Pushes to other branches (deletions too), for the code index's extra branches. */
+  otherBranchPushes: Array<{ repositoryId: string; branch: string }>;
   /** Repositories with a CI run that completed with a failure. */
   failedCiRepositories: Set<string>;
 }

@@ -9,6 +9,7 @@ import { ActivityRecorder, RecordedActivity } from '../../activity/activity-reco
 import { DomainEvent, UnreadablePayloadError } from '../../activity/domain-events';
 import { storableEvents } from '../../activity/storable-events';
 import { isRefusedInput, refusedInputReason } from '../../../core/database/refused-input';
+import { IndexingService } from '../../indexing/indexing.service';
 import { IdentityResolver } from '../../users/identity-resolver';
 import { adapterFor } from '../../webhooks/providers';
 import { isProvider } from '../../webhooks/providers/provider-adapter';
@@ -46,6 +47,7 @@ export class ProcessDeliveryHandler {
     private readonly identities: IdentityResolver,
     private readonly jobs: JobsService,
     private readonly sources: SourcesService,
+    private readonly indexing: IndexingService,
   ) {}
 
   @JobHandler(JobName.ProcessDelivery)
@@ -136,7 +138,8 @@ export class ProcessDeliveryHandler {
       for (const repositoryId of recorded.repositoryIds) {
         await this.jobs.enqueueCoalesced(JobName.RefreshMetrics, { repositoryId });
       }
-      for (const repositoryId of recorded.defaultBranchPushes) {
+      const indexed = await this.indexing.indexedAmong(recorded.otherBranchPushes);
+      for (const repositoryId of new Set([...recorded.defaultBranchPushes, ...indexed])) {
         await this.jobs.enqueueCoalesced(JobName.IndexRepository, { repositoryId });
       }
       for (const repositoryId of recorded.failedCiRepositories) {

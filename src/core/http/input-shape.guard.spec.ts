@@ -1,7 +1,6 @@
-import { CallHandler, ExecutionContext } from '@nestjs/common';
-import { lastValueFrom, of } from 'rxjs';
+import { ExecutionContext } from '@nestjs/common';
 import { AppError } from './app-error';
-import { InputShapeInterceptor } from './input-shape.interceptor';
+import { InputShapeGuard } from './input-shape.guard';
 
 function contextFor(request: Record<string, unknown>): ExecutionContext {
   return {
@@ -10,37 +9,29 @@ function contextFor(request: Record<string, unknown>): ExecutionContext {
   } as unknown as ExecutionContext;
 }
 
-const handler: CallHandler = { handle: () => of('handled') };
+describe('InputShapeGuard', () => {
+  const guard = new InputShapeGuard();
 
-describe('InputShapeInterceptor', () => {
-  const interceptor = new InputShapeInterceptor();
-
-  it('hands UUID path parameters to every route in lower case', async () => {
+  it('hands UUID path parameters to every route in lower case', () => {
     const request = {
       url: '/api/v1/anything/0B7D6C2A-1C9E-4E7A-9F0E-2B1C3D4E5F60',
       params: { id: '0B7D6C2A-1C9E-4E7A-9F0E-2B1C3D4E5F60', queue: 'Deliveries' },
       query: {},
     };
-    await expect(lastValueFrom(interceptor.intercept(contextFor(request), handler))).resolves.toBe(
-      'handled',
-    );
+    expect(guard.canActivate(contextFor(request))).toBe(true);
     expect(request.params).toEqual({
       id: '0b7d6c2a-1c9e-4e7a-9f0e-2b1c3d4e5f60',
       queue: 'Deliveries',
     });
   });
 
-  it('refuses a NUL in a query field before the handler runs', async () => {
+  it('refuses a NUL in a query field before the handler runs', () => {
     const request = { url: '/api/v1/x?event=%00', params: {}, query: { event: '\u0000' } };
-    await expect(
-      lastValueFrom(interceptor.intercept(contextFor(request), handler)),
-    ).rejects.toThrow(AppError);
+    expect(() => guard.canActivate(contextFor(request))).toThrow(AppError);
   });
 
-  it('leaves webhook bodies alone (they are cleaned where they become records)', async () => {
+  it('leaves webhook bodies alone (they are cleaned where they become records)', () => {
     const request = { url: '/webhooks/github', params: {}, query: {}, body: { a: '\u0000' } };
-    await expect(lastValueFrom(interceptor.intercept(contextFor(request), handler))).resolves.toBe(
-      'handled',
-    );
+    expect(guard.canActivate(contextFor(request))).toBe(true);
   });
 });

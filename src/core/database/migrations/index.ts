@@ -8,6 +8,7 @@ import { sourceProviders } from './0008-source-providers';
 import { forgeAccess } from './0009-forge-access';
 import { metrics } from './0010-metrics';
 import { codeIndex } from './0011-code-index';
+import { deliveriesRepositoryIndex } from './0016-deliveries-repository-index';
 
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   forgeAccess,
   metrics,
   codeIndex,
+  deliveriesRepositoryIndex,
 ];

@@ -21,8 +21,13 @@ export interface WebhookAnswer {
 }
 
 const MAX_ID_LENGTH = 255;
-const hasControlChars = (value: string) =>
-  [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+function hasControlChars(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
 
 /** PostgreSQL text cannot hold NUL; payload strings are trimmed to a sane length. */
 function cleanText(value: string | undefined, max = 500): string | undefined {

@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import webhookDefinitions, { WebhookDefinition } from '@octokit/webhooks-examples';
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ChildLog, freePort, track, trackedChildren } from '../test/support/harness';
@@ -60,6 +60,8 @@ interface Target {
   stored?: { database: string; table: string };
   /** Runs before each measured load (the peer empties its queue). */
   beforeLoad?: () => Promise<void>;
+  /** The server's process, whose CPU time per accepted delivery is measured. */
+  pid?: number;
 }
 
 interface RunStats {
@@ -77,6 +79,29 @@ interface Measurement extends RunStats {
   acceptedPerS: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU time of the server process per accepted delivery (null where /proc is not there). */
+  cpuUsPerDelivery: number | null;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on every Linux port). */
+const USER_HZ = 100;
+
+/**
+ * CPU time a process has used so far (user + system), in microseconds, or null where there is
+ * no /proc. Unlike throughput, CPU per delivery hardly moves when other processes load the
+ * machine, so it is the figure to compare between runs on a busy machine.
+ */
+function cpuTimeUs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), which ends at the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1_000_000) / USER_HZ : null;
+  } catch {
+    return null;
+  }
 }
 
 interface DurabilityCheck {
@@ -116,7 +141,10 @@ function buildPushPayload(): Buffer {
   return body;
 }
 
-async function startApp(env: Record<string, string>, log: ChildLog): Promise<number> {
+async function startApp(
+  env: Record<string, string>,
+  log: ChildLog,
+): Promise<{ port: number; pid: number | undefined }> {
   const port = await freePort();
   const child = track(
     spawn(process.execPath, [appEntry], {
@@ -130,7 +158,7 @@ async function startApp(env: Record<string, string>, log: ChildLog): Promise<num
     answers200(`http://127.0.0.1:${port}/health/ready`, READY_TIMEOUT_MS),
     exitedBeforeReady(child),
   ]);
-  return port;
+  return { port, pid: child.pid };
 }
 
 function isMessage(message: unknown, type: string): message is Record<string, unknown> {
@@ -188,8 +216,9 @@ async function load(
   body: Buffer,
   signature: string,
   seconds: number,
-): Promise<{ result: autocannon.Result; stats: RunStats }> {
+): Promise<{ result: autocannon.Result; stats: RunStats; cpuUs: number | null }> {
   await target.beforeLoad?.();
+  const cpuBefore = cpuTimeUs(target.pid);
   const { url } = target;
   const stats: RunStats = { accepted: 0, statusCounts: {}, non2xx: 0, errors: 0, timeouts: 0 };
   const result = await new Promise<autocannon.Result>((done, fail) => {
@@ -231,13 +260,16 @@ async function load(
   stats.non2xx = result.non2xx;
   stats.errors = result.errors;
   stats.timeouts = result.timeouts;
-  return { result, stats };
+  const cpuAfter = cpuTimeUs(target.pid);
+  const cpuUs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+  return { result, stats, cpuUs };
 }
 
 interface Summary {
   acceptedPerS: number;
   p50Ms: number;
   p99Ms: number;
+  cpuUsPerDelivery: number | null;
 }
 
 function summarize(measurements: Measurement[], target: TargetName): Summary {
@@ -246,6 +278,9 @@ function summarize(measurements: Measurement[], target: TargetName): Summary {
     acceptedPerS: median(mine.map((m) => m.acceptedPerS)),
     p50Ms: median(mine.map((m) => m.p50Ms)),
     p99Ms: median(mine.map((m) => m.p99Ms)),
+    cpuUsPerDelivery: mine.every((m) => m.cpuUsPerDelivery !== null)
+      ? median(mine.map((m) => m.cpuUsPerDelivery ?? 0))
+      : null,
   };
 }
 
@@ -256,6 +291,7 @@ function formatTable(measurements: Measurement[]): string {
     'accepted/s',
     'p50 ms',
     'p99 ms',
+    'CPU µs/delivery',
     'accepted',
     'non-2xx',
     'errors',
@@ -266,6 +302,7 @@ function formatTable(measurements: Measurement[]): string {
     m.acceptedPerS.toFixed(0),
     m.p50Ms.toFixed(1),
     m.p99Ms.toFixed(1),
+    m.cpuUsPerDelivery === null ? '-' : m.cpuUsPerDelivery.toFixed(0),
     String(m.accepted),
     m.non2xx === 0
       ? '0'
@@ -319,7 +356,7 @@ async function main(): Promise<number> {
 
     const targets: Target[] = [];
     if (!onlyBaseline) {
-      const appPort = await startApp(
+      const app = await startApp(
         {
           DATABASE_URL: databaseUrlFor(appDatabase),
           REDIS_URL: redisUrl,
@@ -336,8 +373,9 @@ async function main(): Promise<number> {
       });
       targets.push({
         name: 'app',
-        url: `http://127.0.0.1:${appPort}/webhooks/github`,
+        url: `http://127.0.0.1:${app.port}/webhooks/github`,
         acceptedStatus: 202,
+        pid: app.pid,
         stored: { database: appDatabase, table: APP_DELIVERIES_TABLE },
       });
     }
@@ -352,6 +390,7 @@ async function main(): Promise<number> {
       name: 'baseline',
       url: `http://127.0.0.1:${baseline.port}/`,
       acceptedStatus: 202,
+      pid: baseline.child.pid,
       stored: { database: baselineDatabase, table: BASELINE_DELIVERIES_TABLE },
     });
     if (!onlyBaseline) {
@@ -367,6 +406,7 @@ async function main(): Promise<number> {
         url: `http://127.0.0.1:${peer.port}${PEER_PATH}`,
         acceptedStatus: 200,
         beforeLoad: () => drainPeer(peer.child),
+        pid: peer.child.pid,
       });
     }
 
@@ -387,7 +427,7 @@ async function main(): Promise<number> {
       // Alternate the order too, so that no target always runs right after the same one.
       const order = round % 2 === 1 ? targets : [...targets].reverse();
       for (const target of order) {
-        const { result, stats } = await load(target, body, signature, durationS);
+        const { result, stats, cpuUs } = await load(target, body, signature, durationS);
         acceptedTotal[target.name] += stats.accepted;
         measurements.push({
           target: target.name,
@@ -396,6 +436,7 @@ async function main(): Promise<number> {
           acceptedPerS: stats.accepted / result.duration,
           p50Ms: result.latency.p50,
           p99Ms: result.latency.p99,
+          cpuUsPerDelivery: cpuUs === null || stats.accepted === 0 ? null : cpuUs / stats.accepted,
           ...stats,
         });
       }
@@ -415,7 +456,14 @@ async function main(): Promise<number> {
     const ratioOf = (a: Summary | undefined, b: Summary | undefined) =>
       a === undefined || b === undefined
         ? undefined
-        : { throughput: a.acceptedPerS / b.acceptedPerS, p99: a.p99Ms / b.p99Ms };
+        : {
+            throughput: a.acceptedPerS / b.acceptedPerS,
+            p99: a.p99Ms / b.p99Ms,
+            cpuPerDelivery:
+              a.cpuUsPerDelivery === null || b.cpuUsPerDelivery === null
+                ? null
+                : a.cpuUsPerDelivery / b.cpuUsPerDelivery,
+          };
     const ratios = {
       appToPeer: ratioOf(summary.app, summary.peer),
       appToBaseline: ratioOf(summary.app, summary.baseline),
@@ -432,7 +480,10 @@ async function main(): Promise<number> {
       if (ratio === undefined) continue;
       console.log(
         `${name === 'appToPeer' ? 'app/peer' : 'app/baseline'}: throughput ` +
-          `${ratio.throughput.toFixed(2)}x, p99 ${ratio.p99.toFixed(2)}x`,
+          `${ratio.throughput.toFixed(2)}x, p99 ${ratio.p99.toFixed(2)}x` +
+          (ratio.cpuPerDelivery === null
+            ? ''
+            : `, server CPU per delivery ${ratio.cpuPerDelivery.toFixed(2)}x`),
       );
     }
     const target =
@@ -494,7 +545,8 @@ async function main(): Promise<number> {
       const s = summary[name];
       return s === undefined
         ? undefined
-        : `${name} ${s.acceptedPerS.toFixed(0)}/s p50 ${s.p50Ms.toFixed(1)} ms p99 ${s.p99Ms.toFixed(1)} ms`;
+        : `${name} ${s.acceptedPerS.toFixed(0)}/s p50 ${s.p50Ms.toFixed(1)} ms p99 ${s.p99Ms.toFixed(1)} ms` +
+            (s.cpuUsPerDelivery === null ? '' : ` ${s.cpuUsPerDelivery.toFixed(0)} µs CPU`);
     };
     console.log(
       `ingest: ${(['app', 'peer', 'baseline'] as const)

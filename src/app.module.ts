@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
@@ -7,7 +7,7 @@ import { ApiKeyGuard } from './core/auth/api-key.guard';
 import { AuthModule } from './core/auth/auth.module';
 import { DatabaseModule } from './core/database/database.module';
 import { AllExceptionsFilter } from './core/http/all-exceptions.filter';
-import { InputShapeInterceptor } from './core/http/input-shape.interceptor';
+import { InputShapeGuard } from './core/http/input-shape.guard';
 import { JobsModule } from './core/jobs/jobs.module';
 import { JobProcessorsModule } from './core/jobs/processors/job-processors.module';
 import { loggerParams } from './core/observability/logging';
@@ -62,8 +62,9 @@ export class AppModule {
         // The rate limit first: requests without a valid key are counted too.
         { provide: APP_GUARD, useClass: ApiThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        // Last: input is checked only for requests that may reach their handler.
+        { provide: APP_GUARD, useClass: InputShapeGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
-        { provide: APP_INTERCEPTOR, useClass: InputShapeInterceptor },
       ],
     };
   }

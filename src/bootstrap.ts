@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config';
 import { ApiKeyVerifier } from './core/auth/api-key.verifier';
+import { AuditHook } from './core/audit/audit.hook';
 import { apiKeyBeforeBody, takesKeyedBody } from './core/auth/pre-body-auth';
 import { registerBodyParsers } from './core/http/body-parsers';
 import { answerClientError } from './core/http/client-error';
@@ -38,8 +39,10 @@ export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[]
 
 type RouteHook = NonNullable<RouteOptions['onRequest']>;
 
-function withHook(existing: RouteOptions['onRequest'], hook: RouteHook): RouteHook {
-  return [existing ?? [], hook].flat();
+/** A route's hooks of one kind (none, one or several) with `hook` added last. */
+function withHook<H>(existing: H | H[] | undefined, hook: H): H[] {
+  if (existing === undefined) return [hook];
+  return Array.isArray(existing) ? [...existing, hook] : [existing, hook];
 }
 
 /**
@@ -47,6 +50,8 @@ function withHook(existing: RouteOptions['onRequest'], hook: RouteHook): RouteHo
  * that body may be: the webhook routes (WEBHOOK_ROUTE config) get the WebhookScreen and
  * WEBHOOK_MAX_BODY_BYTES; routes that take a body only a key holder may send get the API-key
  * check and API_MAX_BODY_BYTES (the server's default limit, which unrouted paths get too).
+ * Routes that change state under /api/v1 and /admin also get the audit hook. Work a route
+ * does not need is not attached to it, rather than attached everywhere and skipped.
  */
 function shapeRoutes(fastify: FastifyInstance, app: NestFastifyApplication, config: AppConfig) {
   const screen = app.get(WebhookScreen);
@@ -54,12 +59,18 @@ function shapeRoutes(fastify: FastifyInstance, app: NestFastifyApplication, conf
     await screen.screen(request);
   };
   const checkKey = apiKeyBeforeBody(app.get(ApiKeyVerifier));
+  const audit = app.get(AuditHook);
   fastify.addHook('onRoute', (route) => {
     if (isWebhookRoute(route.config)) {
       route.bodyLimit = config.maxBodyBytes;
       route.onRequest = withHook(route.onRequest, screenWebhook);
-    } else if (takesKeyedBody(route.method, route.url, [BULL_BOARD_ROUTE])) {
+      return;
+    }
+    if (takesKeyedBody(route.method, route.url, [BULL_BOARD_ROUTE])) {
       route.onRequest = withHook(route.onRequest, checkKey);
+    }
+    if (audit.covers(route, [BULL_BOARD_ROUTE])) {
+      route.onSend = withHook(route.onSend, audit.onSend);
     }
   });
 }
@@ -106,12 +117,10 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
 
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {
-    metrics.httpRequestDuration.observe(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status_code: String(reply.statusCode),
-      },
+    metrics.observeHttpRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
       reply.elapsedTime / 1000,
     );
     done();

@@ -46,6 +46,7 @@ export class ApiKeyGuard implements CanActivate {
       throw new AppError(ErrorCode.Forbidden, `This key lacks the "${needed}" scope`);
     }
     request.principal = principal;
+    request.admitted = true;
     return true;
   }
 }

@@ -1,10 +1,9 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { AuditLogRepository } from '../audit/audit-log.repository';
 import { AuditController } from '../audit/audit.controller';
-import { AuditInterceptor } from '../audit/audit.interceptor';
+import { AuditHook } from '../audit/audit.hook';
 import { AuditService } from '../audit/audit.service';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeysRepository } from './api-keys.repository';
@@ -23,8 +22,8 @@ import { ApiKeysService } from './api-keys.service';
     ApiKeysRepository,
     AuditService,
     AuditLogRepository,
-    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+    AuditHook,
   ],
-  exports: [ApiKeyVerifier, ApiKeysService, AuditService],
+  exports: [ApiKeyVerifier, ApiKeysService, AuditService, AuditHook],
 })
 export class AuthModule {}

@@ -10,4 +10,10 @@ export interface Principal {
 
 export interface AuthenticatedRequest {
   principal?: Principal;
+  /**
+   * Set by the ApiKeyGuard once the key may use the route (scope included): the request goes
+   * on to its handler, and a state change is audited. `principal` alone may have been set
+   * before the body was read, for a request that is refused afterwards.
+   */
+  admitted?: true;
 }

@@ -34,12 +34,14 @@ export function isRawBodyRoute(config: unknown): boolean {
   );
 }
 
-function decode(body: Buffer): string {
+/** A body as text: bytes are checked to be UTF-8; text (as stored) is taken as it is. */
+function decode(body: Buffer | string): string {
+  if (typeof body === 'string') return body;
   if (!isUtf8(body)) throw new AppError(ErrorCode.MalformedBody, 'Body is not valid UTF-8');
   return body.toString('utf8');
 }
 
-export function parseJsonBody(body: Buffer): unknown {
+export function parseJsonBody(body: Buffer | string): unknown {
   if (body.length === 0) return undefined;
   const text = decode(body);
   try {
@@ -51,7 +53,7 @@ export function parseJsonBody(body: Buffer): unknown {
 }
 
 /** A form's fields. A field given twice is refused: readers would disagree on which one counts. */
-export function parseFormBody(body: Buffer): Record<string, string> {
+export function parseFormBody(body: Buffer | string): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const [name, value] of new URLSearchParams(decode(body))) {
     if (Object.hasOwn(fields, name)) {

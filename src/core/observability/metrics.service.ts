@@ -14,6 +14,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /**
+   * httpRequestDuration's series, bound once each: prom-client validates and hashes the label
+   * set on every `observe(labels, value)`, on every request. Few (routes × methods × statuses).
+   */
+  private readonly httpSeries = new Map<string, { observe(seconds: number): void }>();
+
   readonly jobDuration = new Histogram({
     name: 'hookyard_job_duration_seconds',
     help: 'Job run time by queue, job name and outcome',
@@ -79,6 +85,21 @@ export class MetricsService {
   /** Registers work to run before each scrape (e.g. reading queue depth from Redis). */
   onScrape(collect: () => Promise<void>): void {
     this.collectors.push(collect);
+  }
+
+  /** One answered HTTP request, in httpRequestDuration (`route`: the route's pattern). */
+  observeHttpRequest(method: string, route: string, statusCode: number, seconds: number): void {
+    const key = `${method} ${statusCode} ${route}`;
+    let series = this.httpSeries.get(key);
+    if (series === undefined) {
+      series = this.httpRequestDuration.labels({
+        method,
+        route,
+        status_code: String(statusCode),
+      });
+      this.httpSeries.set(key, series);
+    }
+    series.observe(seconds);
   }
 
   async render(): Promise<string> {

@@ -43,11 +43,23 @@ const INSERT_TAIL = ` ON CONFLICT ON CONSTRAINT deliveries_source_delivery_uniqu
   RETURNING id, provider, source, provider_delivery_id, status)
   SELECT inserted.* FROM inserted, (SELECT pg_notify('${OUTBOX_CHANNEL}', '')) AS wake`;
 
+/** The statement text per batch size (at most MAX_BATCH of them), built once. */
+const insertSqlByRows = new Map<number, string>();
+
+function insertSql(rows: number): string {
+  let sql = insertSqlByRows.get(rows);
+  if (sql === undefined) {
+    sql = buildInsertSql(rows);
+    insertSqlByRows.set(rows, sql);
+  }
+  return sql;
+}
+
 /**
  * One parameter per value (not arrays): node-postgres then sends each body as binary, where
  * an array parameter would be hex text twice its size, to be encoded here and decoded there.
  */
-function insertSql(rows: number): string {
+function buildInsertSql(rows: number): string {
   const tuples: string[] = [];
   for (let r = 0; r < rows; r++) {
     const p = (c: number) => `$${r * COLUMNS + c}`;

@@ -3,7 +3,7 @@ import { sqlList } from '../../core/database/sql';
 import { ALL_DELIVERY_STATUSES, DeliveryStatus } from './delivery-status';
 
 /**
- * One webhook delivery as received (migrations 0001, 0004, 0005, 0013). Written by ingest and the
+ * One webhook delivery as received (migrations 0001, 0004, 0005, 0013, 0016). Written by ingest and the
  * worker with plain SQL (DeliveryStore, the worker's units of work); this describes the table.
  * Index column order (`received_at DESC`) is in the migration: TypeORM's @Index has no
  * per-column direction, and the schema builder compares names, columns and uniqueness.
@@ -15,6 +15,10 @@ import { ALL_DELIVERY_STATUSES, DeliveryStatus } from './delivery-status';
 @Index('deliveries_received_idx', ['receivedAt', 'id'])
 @Index('deliveries_status_idx', ['status', 'receivedAt'], {
   where: `status IN ('received', 'queued', 'processing', 'failed', 'dead')`,
+})
+// A repository's newest delivery, for the source it comes through (migration 0016).
+@Index('deliveries_repository_idx', ['provider', 'repository', 'receivedAt'], {
+  where: 'repository IS NOT NULL',
 })
 export class DeliveryEntity {
   @PrimaryGeneratedColumn('uuid')

@@ -19,6 +19,7 @@ import {
 } from './reconciliation/reconciliation.entities';
 import { ReconciliationRepository } from './reconciliation/reconciliation.repository';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
+import { ReconciliationTask } from './reconciliation/reconciliation.task';
 
 /**
  * Outbound forge access: per-source endpoints and credentials, the origin guard, one client per
@@ -46,6 +47,7 @@ import { ReconciliationService } from './reconciliation/reconciliation.service';
     FeedbackLockRepository,
     ReconciliationRepository,
     ReconciliationService,
+    ReconciliationTask,
     SecretCipher,
     SchedulerLock,
   ],

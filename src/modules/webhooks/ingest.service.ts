@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '../../core/http/app-error';
-import { bodyKindOf, parseFormBody, parseJsonBody } from '../../core/http/body-parsers';
 import { DeliveryStatus } from '../deliveries/delivery-status';
 import { DeliveryStore } from '../deliveries/delivery-store';
 import { adapterFor } from './providers';
@@ -8,6 +7,7 @@ import { IncomingWebhook } from './providers/provider-adapter';
 import { ScreenedWebhook } from './webhook-request';
 import { storedHeaders } from './stored-headers';
 import { TestDeliveryMarker } from './test-deliveries/test-delivery-marker';
+import { payloadOf } from './webhook-payload';
 
 /** A webhook whose signature the guard has verified on these raw bytes. */
 export interface VerifiedWebhook {
@@ -22,26 +22,17 @@ export interface WebhookAnswer {
 }
 
 const MAX_ID_LENGTH = 255;
-const hasControlChars = (value: string) =>
-  [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+function hasControlChars(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
 
 /** PostgreSQL text cannot hold NUL; payload strings are trimmed to a sane length. */
 function cleanText(value: string | undefined, max = 500): string | undefined {
   return value === undefined ? undefined : value.replaceAll('\u0000', '').slice(0, max);
-}
-
-/** The payload, parsed once, after the signature was verified on the raw bytes. */
-function payloadOf(contentType: string, rawBody: Buffer): unknown {
-  if (bodyKindOf(contentType) !== 'form') return parseJsonBody(rawBody);
-  const form = parseFormBody(rawBody);
-  if (typeof form.payload !== 'string') {
-    throw new AppError(ErrorCode.MalformedBody, 'Form body has no "payload" field');
-  }
-  try {
-    return JSON.parse(form.payload) as unknown;
-  } catch {
-    throw new AppError(ErrorCode.MalformedBody, 'Form field "payload" is not valid JSON');
-  }
 }
 
 /**
@@ -77,7 +68,8 @@ export class IngestService {
     const webhook: IncomingWebhook = {
       headers,
       rawBody,
-      payload: payloadOf(contentType, rawBody),
+      // Parsed once, after the guard verified the signature on these bytes.
+      payload: payloadOf(rawBody, contentType),
       receivedAt: screened.receivedAt,
     };
     const identified = adapterFor(provider).identify(webhook);

@@ -2,7 +2,6 @@ import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common'
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { SkipAudit } from '../../core/audit/skip-audit.decorator';
 import { Public } from '../../core/auth/public.decorator';
 import { AppError, ErrorCode } from '../../core/http/app-error';
 import { IngestService, WebhookAnswer } from './ingest.service';
@@ -17,7 +16,6 @@ import { WebhookSignatureGuard } from './webhook-signature.guard';
  * stores the delivery. Public: the signature is the authentication, not an API key.
  */
 @Public()
-@SkipAudit()
 @UseGuards(WebhookSignatureGuard)
 @ApiTags('webhooks')
 @Controller('webhooks')

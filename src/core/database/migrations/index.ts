@@ -12,6 +12,7 @@ import { analysis } from './0012-analysis';
 import { testDeliveriesAndRateCeilings } from './0013-test-deliveries-and-rate-ceilings';
 import { metricsCiAndPercentiles } from './0014-metrics-ci-and-percentiles';
 import { codeIndexBranches } from './0015-code-index-branches';
+import { deliveriesRepositoryIndex } from './0016-deliveries-repository-index';
 
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   testDeliveriesAndRateCeilings,
   metricsCiAndPercentiles,
   codeIndexBranches,
+  deliveriesRepositoryIndex,
 ];

@@ -29,6 +29,11 @@ export function isUnlimited(url: string): boolean {
  */
 @Injectable()
 export class ApiThrottlerGuard extends ThrottlerGuard {
+  /** Unlimited routes skip every throttler at once, before any of them is looked up. */
+  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return Promise.resolve(isUnlimited(context.switchToHttp().getRequest<FastifyRequest>().url));
+  }
+
   protected override getTracker(request: Record<string, unknown>): Promise<string> {
     const req = request as unknown as FastifyRequest;
     const key = bearerOf(req);
@@ -59,8 +64,8 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
 export function skipUnless(which: typeof KEYED | typeof ANONYMOUS, limit: number) {
   return (context: ExecutionContext): boolean => {
     if (limit === 0) return true;
+    // Unlimited routes never get here (ApiThrottlerGuard.shouldSkip).
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (isUnlimited(request.url)) return true;
     const keyed = bearerOf(request) !== undefined;
     return which === KEYED ? !keyed : keyed;
   };

@@ -11,9 +11,9 @@ const READ_METHODS = new Set(['GET', 'HEAD']);
 export const BULL_BOARD_ROUTE = '/admin/queues';
 
 export function isBullBoardPath(path: string | undefined): boolean {
-  if (path === undefined) return false;
-  const bare = path.split('?')[0];
-  return bare === BULL_BOARD_ROUTE || bare.startsWith(`${BULL_BOARD_ROUTE}/`);
+  if (path === undefined || !path.startsWith(BULL_BOARD_ROUTE)) return false;
+  const next = path.charAt(BULL_BOARD_ROUTE.length);
+  return next === '' || next === '/' || next === '?';
 }
 
 function envelope(
@@ -59,11 +59,21 @@ export class BullBoardAuth implements OnModuleInit {
     // A worker process has no HTTP server, hence no dashboard.
     if (!adapter) return;
     const fastify = adapter.getInstance() as FastifyInstance;
-    fastify.addHook('onRequest', (request, reply) => this.check(request, reply));
+    // Every other request leaves at once, without a promise: this hook sees every request
+    // (unrouted paths under the prefix too), the webhooks included.
+    fastify.addHook('onRequest', (request, reply, done) => {
+      if (!isBullBoardPath(request.routeOptions.url) && !isBullBoardPath(request.url)) {
+        done();
+        return;
+      }
+      this.check(request, reply).then(() => {
+        // A refusal has answered: the request goes no further.
+        if (!reply.sent) done();
+      }, done);
+    });
   }
 
   private async check(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (!isBullBoardPath(request.routeOptions.url) && !isBullBoardPath(request.url)) return;
     const key = keyFromAuthorization(request.headers.authorization);
     const principal = key === undefined ? undefined : await this.verifier.verify(key);
     if (!principal) {

@@ -17,7 +17,7 @@ import { SourcesService } from '../../webhooks/sources/sources.service';
 import { DeliveryReader, WorkDelivery } from '../delivery-reader';
 import { DeliveryLifecycleRepository } from '../delivery-lifecycle.repository';
 import { DeliveryStatus } from '../delivery-status';
-import { payloadOf } from '../stored-payload';
+import { storedPayloadOf } from '../stored-payload';
 
 function firstString(
   events: DomainEvent[],
@@ -116,7 +116,7 @@ export class ProcessDeliveryHandler {
     return storableEvents(
       adapterFor(claimed.provider).normalize(
         claimed.event,
-        payloadOf(claimed.body, claimed.content_type),
+        storedPayloadOf(claimed.body, claimed.content_type),
         JSON.parse(claimed.headers) as Record<string, string>,
       ),
     );

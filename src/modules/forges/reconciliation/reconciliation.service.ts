@@ -1,13 +1,6 @@
-import {
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-  Optional,
-} from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { AppConfig } from '../../../config/config';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerLock } from '../../../core/database/scheduler-lock';
+import { messageOf } from '../../../core/errors/message-of';
 import { ForgeClient } from '../clients/forge-client';
 import { ForgeMetrics } from '../forge-metrics';
 import { ForgeHookDelivery } from '../forge-types';
@@ -15,14 +8,9 @@ import { DEFAULT_SOURCE_SLUG, ForgesService, NO_API_CREDENTIALS } from '../forge
 import { ReconciliationTrigger } from './reconciliation.entities';
 import { HookRow, ReconciliationRepository, RunCounts, RunRow } from './reconciliation.repository';
 
-const INTERVAL_NAME = 'forge-reconciliation';
 const LOCK_NAME = 'forge-reconciliation';
 /** A delivery is asked for again at most once per this window. */
 export const REDELIVERY_WINDOW_MS = 60 * 60_000;
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Missed-delivery reconciliation: walks each known hook's deliveries on the forge since its
@@ -31,7 +19,7 @@ function message(error: unknown): string {
  * unique (provider, source, delivery id) makes a duplicate impossible.
  */
 @Injectable()
-export class ReconciliationService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ReconciliationService implements OnApplicationShutdown {
   private stopping = false;
 
   private readonly logger = new Logger(ReconciliationService.name);
@@ -42,30 +30,13 @@ export class ReconciliationService implements OnApplicationBootstrap, OnApplicat
     private readonly forges: ForgesService,
     private readonly lock: SchedulerLock,
     private readonly metrics: ForgeMetrics,
-    private readonly config: AppConfig,
-    // Present only where ROLE runs the scheduler (ScheduleModule is imported there).
-    @Optional() private readonly scheduler?: SchedulerRegistry,
   ) {}
-
-  onApplicationBootstrap(): void {
-    if (!this.config.runsScheduler || !this.scheduler) return;
-    const interval = this.config.forgeApi.reconciliationIntervalMs;
-    if (interval > 0) {
-      const timer = setInterval(() => void this.start('schedule').catch(() => undefined), interval);
-      this.scheduler.addInterval(INTERVAL_NAME, timer);
-    }
-    void this.start('start').catch((error: unknown) =>
-      this.logger.warn(`reconciliation at start failed: ${message(error)}`),
-    );
-  }
 
   async onApplicationShutdown(): Promise<void> {
     // A run walking many hooks (each call retried against a slow forge) stops at the next hook
     // instead of holding the shutdown; the next run starts from the same checkpoint.
+    // The schedule (ReconciliationTask) is cleared by @nestjs/schedule.
     this.stopping = true;
-    if (this.scheduler?.doesExist('interval', INTERVAL_NAME)) {
-      this.scheduler.deleteInterval(INTERVAL_NAME);
-    }
     await this.current?.catch(() => undefined);
   }
 
@@ -89,8 +60,8 @@ export class ReconciliationService implements OnApplicationBootstrap, OnApplicat
             if (!ran) resolve(undefined);
           },
           (error: unknown) => {
-            if (!started) reject(error instanceof Error ? error : new Error(message(error)));
-            else this.logger.warn(`reconciliation failed: ${message(error)}`);
+            if (!started) reject(error instanceof Error ? error : new Error(messageOf(error)));
+            else this.logger.warn(`reconciliation failed: ${messageOf(error)}`);
           },
         );
       this.current = whole;
@@ -129,7 +100,7 @@ export class ReconciliationService implements OnApplicationBootstrap, OnApplicat
       }
       await this.repository.finishRun(runId, 'finished', counts, problems);
     } catch (error) {
-      problems.push(message(error));
+      problems.push(messageOf(error));
       await this.repository.finishRun(runId, 'failed', counts, problems);
       throw error;
     } finally {
@@ -163,7 +134,7 @@ export class ReconciliationService implements OnApplicationBootstrap, OnApplicat
           await this.repository.addHook('gitlab', project.source, hook.key, hook.repository);
         }
       } catch (error) {
-        problems.push(`gitlab/${project.source} ${project.repository}: ${message(error)}`);
+        problems.push(`gitlab/${project.source} ${project.repository}: ${messageOf(error)}`);
       }
     }
   }
@@ -191,7 +162,7 @@ export class ReconciliationService implements OnApplicationBootstrap, OnApplicat
       client = this.forges.clientFor(source);
       deliveries = await client.listHookDeliveries(ref, hook.checkpoint ?? undefined);
     } catch (error) {
-      problems.push(`${label}: ${message(error)}`);
+      problems.push(`${label}: ${messageOf(error)}`);
       return;
     }
     counts.hooksChecked += 1;
@@ -220,7 +191,7 @@ export class ReconciliationService implements OnApplicationBootstrap, OnApplicat
       } catch (error) {
         failed = true;
         await this.repository.releaseRedelivery(hook.provider, hook.source, id);
-        problems.push(`${label}: redelivery of ${id} failed: ${message(error)}`);
+        problems.push(`${label}: redelivery of ${id} failed: ${messageOf(error)}`);
       }
     }
     // Move the checkpoint only when every missing delivery was asked for (or already was).

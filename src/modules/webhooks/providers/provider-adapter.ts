@@ -96,8 +96,6 @@ export interface DeliveryIdentity {
   action?: string;
   /** `owner/name` (or the forge's full path) of the repository, when the payload names one. */
   repository?: string;
-  /** Pings and test deliveries: stored, then marked ignored. */
-  isPing: boolean;
 }
 
 export type IdentifyResult =

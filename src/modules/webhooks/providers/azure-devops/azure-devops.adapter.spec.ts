@@ -112,7 +112,6 @@ describe('AzureDevOpsAdapter', () => {
           deliveryId: `${payload.subscriptionId}:${payload.id}`,
           event: 'git.push',
           repository: 'Platform/api',
-          isPing: false,
         },
       });
     });

@@ -52,7 +52,6 @@ export class AzureDevOpsAdapter implements ProviderAdapter {
         event,
         action: payloadString(webhook.payload, 'resource', 'status'),
         repository: repositoryName(webhook.payload),
-        isPing: false,
       },
     };
   }

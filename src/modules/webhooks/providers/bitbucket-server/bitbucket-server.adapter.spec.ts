@@ -82,7 +82,6 @@ describe('BitbucketServerAdapter', () => {
           deliveryId: 'c0ffee00-1111-4222-8333-444455556666',
           event: 'repo:refs_changed',
           repository: 'PLAT/api',
-          isPing: false,
         },
       });
     });
@@ -103,7 +102,7 @@ describe('BitbucketServerAdapter', () => {
       );
       expect(result).toMatchObject({
         ok: true,
-        identity: { isPing: true, event: 'diagnostics:ping' },
+        identity: { event: 'diagnostics:ping' },
       });
     });
 

@@ -14,7 +14,6 @@ import { normalizeBitbucketServer } from './normalize';
 const SIGNATURE_HEADER = 'x-hub-signature';
 const EVENT_HEADER = 'x-event-key';
 const DELIVERY_HEADER = 'x-request-id';
-const PING_EVENT = 'diagnostics:ping';
 
 /** Bitbucket Data Center and Server (self-hosted); its payloads are not Bitbucket Cloud's. */
 export class BitbucketServerAdapter implements ProviderAdapter {
@@ -56,7 +55,6 @@ export class BitbucketServerAdapter implements ProviderAdapter {
         deliveryId,
         event,
         repository: repositoryName(webhook.payload),
-        isPing: event === PING_EVENT,
       },
     };
   }

@@ -98,7 +98,6 @@ describe('BitbucketAdapter', () => {
           deliveryId: '2d4b7c1e-55a8-4f0e-9d6b-9a3f1c2e7b40',
           event: 'pullrequest:created',
           repository: 'acme/widgets',
-          isPing: false,
         },
       });
     });
@@ -107,7 +106,7 @@ describe('BitbucketAdapter', () => {
       const webhook = incoming({ 'x-event-key': 'diagnostics:ping', 'x-request-uuid': 'r-1' });
       expect(adapter.identify(webhook)).toMatchObject({
         ok: true,
-        identity: { event: 'diagnostics:ping', isPing: true },
+        identity: { event: 'diagnostics:ping' },
       });
     });
 
@@ -117,7 +116,7 @@ describe('BitbucketAdapter', () => {
         const webhook = incoming({ 'x-event-key': 'repo:push', 'x-request-uuid': 'r-2' }, payload);
         expect(adapter.identify(webhook)).toMatchObject({
           ok: true,
-          identity: { event: 'repo:push', repository: undefined, isPing: false },
+          identity: { event: 'repo:push', repository: undefined },
         });
       },
     );

@@ -14,7 +14,6 @@ import { hmacSecretScheme } from '../secret-schemes';
 const SIGNATURE_HEADER = 'x-hub-signature';
 const EVENT_HEADER = 'x-event-key';
 const DELIVERY_HEADER = 'x-request-uuid';
-const PING_EVENT = 'diagnostics:ping';
 
 /** Bitbucket Cloud. */
 export class BitbucketAdapter implements ProviderAdapter {
@@ -57,7 +56,6 @@ export class BitbucketAdapter implements ProviderAdapter {
         // The event key already says what happened (`pullrequest:fulfilled`); there is no action.
         event,
         repository: payloadString(webhook.payload, 'repository', 'full_name'),
-        isPing: event === PING_EVENT,
       },
     };
   }

@@ -113,7 +113,6 @@ describe('GiteaAdapter', () => {
           event: 'pull_request',
           action: 'opened',
           repository: 'acme/widgets',
-          isPing: false,
         },
       });
     });
@@ -139,9 +138,9 @@ describe('GiteaAdapter', () => {
       const ping = incoming({ 'x-gitea-event': 'ping', 'x-gitea-delivery': 'd-2' });
       expect(adapter.identify(push)).toMatchObject({
         ok: true,
-        identity: { action: undefined, repository: 'acme/widgets', isPing: false },
+        identity: { action: undefined, repository: 'acme/widgets' },
       });
-      expect(adapter.identify(ping)).toMatchObject({ ok: true, identity: { isPing: true } });
+      expect(adapter.identify(ping)).toMatchObject({ ok: true, identity: { event: 'ping' } });
     });
 
     it.each([undefined, null, [], [pullRequest], 'opened'])(

@@ -58,7 +58,6 @@ export class GiteaAdapter implements ProviderAdapter {
         event,
         action: payloadString(webhook.payload, 'action'),
         repository: payloadString(webhook.payload, 'repository', 'full_name'),
-        isPing: event === 'ping',
       },
     };
   }

@@ -143,7 +143,6 @@ describe('GitHubAdapter', () => {
           event: 'push',
           action: undefined,
           repository: 'Codertocat/Hello-World',
-          isPing: false,
         },
       });
     });
@@ -166,7 +165,7 @@ describe('GitHubAdapter', () => {
       );
       expect(adapter.identify(webhook)).toMatchObject({
         ok: true,
-        identity: { event: 'ping', isPing: true },
+        identity: { event: 'ping' },
       });
     });
 

@@ -154,7 +154,6 @@ describe('GitLabAdapter', () => {
           event: 'Merge Request Hook',
           action: 'open',
           repository: 'platform/api-gateway',
-          isPing: false,
         },
       });
     });
@@ -219,7 +218,6 @@ describe('GitLabAdapter', () => {
             event,
             action: undefined,
             repository: 'group/sub/repo',
-            isPing: false,
           },
         });
       }

@@ -88,7 +88,6 @@ export class GitLabAdapter implements ProviderAdapter {
         action: payloadString(webhook.payload, 'object_attributes', 'action'),
         repository: payloadString(webhook.payload, 'project', 'path_with_namespace'),
         // GitLab's "Test" button sends the live event name and payload, so a test is not a ping.
-        isPing: false,
       },
     };
   }

@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { IndexRebuildResumeTask } from '../../src/modules/indexing/index-rebuild-resume.task';
+import { CodeIndexRepository } from '../../src/modules/indexing/code-index.repository';
 import { IndexCleanupTask } from '../../src/modules/indexing/index-cleanup.task';
 import { GitServer, WorkingCopy } from '../support/git-server';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
@@ -482,6 +484,28 @@ describe('code index: real git mirrors kept current by push webhooks', () => {
       '/api/v1/admin/repositories/00000000-0000-4000-8000-000000000000/reindex',
     );
     expect(missing.status).toBe(404);
+  });
+
+  it('an index an upgrade emptied is rebuilt by the scheduler, without waiting for a push', async () => {
+    // What migration 0015 does to every index: files gone, options unknown, rebuild asked for.
+    await t.dataSource.query('DELETE FROM code_index_refs WHERE repository_id = $1', [
+      repositoryId,
+    ]);
+    await t.dataSource.query(
+      `UPDATE code_indexes SET options_hash = NULL, rebuild_requested = true, status = 'ready'
+        WHERE repository_id = $1`,
+      [repositoryId],
+    );
+    expect((await code('q=afterRewrite')).items).toEqual([]);
+    const since = await dbNow();
+    const resume = t.app.get(IndexRebuildResumeTask);
+    expect(await resume.tick()).toBeGreaterThanOrEqual(1);
+    const s = await indexedAt(commits[2], since);
+    expect(s.lastRun).toMatchObject({ full: true });
+    expect((await code('q=afterRewrite')).items.map((i) => i.commitSha)).toEqual([commits[2]]);
+    // Taken up: nothing waits any more for this repository.
+    const waiting = await t.app.get(CodeIndexRepository).rebuildsWaitingForARun(10_000);
+    expect(waiting).not.toContain(repositoryId);
   });
 
   it('a removed repository loses its files, and the cleanup its blobs and mirror', async () => {

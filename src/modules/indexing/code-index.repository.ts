@@ -79,6 +79,21 @@ export class CodeIndexRepository {
     return rows.length > 0;
   }
 
+  /**
+   * Repositories whose index was emptied by an upgrade (migration 0015 clears the options hash
+   * and asks for a rebuild) and that no run has taken up since: not running, never failed since.
+   */
+  async rebuildsWaitingForARun(limit: number): Promise<string[]> {
+    const rows = await this.dataSource.query<{ repository_id: string }[]>(
+      `SELECT repository_id FROM code_indexes
+        WHERE rebuild_requested AND options_hash IS NULL AND status <> 'indexing'
+          AND last_error IS NULL
+        ORDER BY repository_id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.repository_id);
+  }
+
   /** Asks for a full rebuild on the next run (the reindex trigger). */
   async requestRebuild(repositoryId: string): Promise<void> {
     await this.dataSource.query(

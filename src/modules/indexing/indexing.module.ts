@@ -7,6 +7,7 @@ import { CodeIndexRepository } from './code-index.repository';
 import { CodeSearchRepository } from './code-search.repository';
 import { CodeSearchService } from './code-search.service';
 import { IndexCleanupTask } from './index-cleanup.task';
+import { IndexRebuildResumeTask } from './index-rebuild-resume.task';
 import { IndexRepositoryHandler } from './index-repository.handler';
 import { IndexSettingsController } from './index-settings.controller';
 import { IndexSettingsRepository } from './index-settings.repository';
@@ -30,6 +31,7 @@ import { SymbolExtractor } from './symbol-extractor';
     IndexSettingsRepository,
     IndexRepositoryHandler,
     IndexCleanupTask,
+    IndexRebuildResumeTask,
     RepositoryIndexer,
     SymbolExtractor,
     SchedulerLock,

@@ -61,6 +61,18 @@ export class IndexingService {
     return indexed;
   }
 
+  /**
+   * Queues a run for every index an upgrade emptied, so search comes back without waiting for
+   * each repository's next push. Coalesced: a run already waiting absorbs it.
+   */
+  async resumeWaitingRebuilds(limit = 500): Promise<number> {
+    const ids = await this.store.rebuildsWaitingForARun(limit);
+    for (const repositoryId of ids) {
+      await this.jobs.enqueueCoalesced(JobName.IndexRepository, { repositoryId });
+    }
+    return ids.length;
+  }
+
   /** The next run of the repository's index job rebuilds it in full. */
   async requestFullRebuild(repositoryId: string): Promise<void> {
     if (!(await this.store.exists(repositoryId))) {

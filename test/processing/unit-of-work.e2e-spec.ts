@@ -246,6 +246,7 @@ describe('reading deliveries for the worker (binary results)', () => {
       headers: undefined,
       body: body.toString('utf8'),
       final: false,
+      test: false,
     });
     await t.dataSource.query(`UPDATE deliveries SET status = 'processed' WHERE id = $1`, [row.id]);
     await expect(t.app.get(DeliveryReader).load(row.id)).resolves.toMatchObject({ final: true });

@@ -12,6 +12,8 @@ import { JobAnalyzer } from './job-analyzer';
 import { AnalyzeCiFailureHandler } from './jobs/analyze-ci-failure.handler';
 import { LogParsingService } from './log-parsing.service';
 import { LogStoreRepository } from './log-store.repository';
+import { RunJobsDiscovery } from './run-jobs-discovery';
+import { RunJobsRepository } from './run-jobs.repository';
 import { AnalysisUpkeepTask } from './tasks/analysis-upkeep.task';
 
 /**
@@ -31,6 +33,8 @@ import { AnalysisUpkeepTask } from './tasks/analysis-upkeep.task';
     AnalyzeCiFailureHandler,
     LogParsingService,
     LogStoreRepository,
+    RunJobsDiscovery,
+    RunJobsRepository,
     AnalysisUpkeepTask,
   ],
   exports: [AnalysisQueryService],

@@ -156,6 +156,33 @@ export function workflowRunPayload(
   };
 }
 
+/** A pull_request event (opened, synchronize, …) with its head commit and update time. */
+export function pullRequestPayload(
+  repo: GitHubRepo,
+  pr: { number: number; action: string; headSha: string; branch: string; updatedAt: string },
+): Json {
+  return {
+    action: pr.action,
+    number: pr.number,
+    pull_request: {
+      id: repo.id * 100 + pr.number,
+      number: pr.number,
+      title: `Change ${pr.number}`,
+      state: 'open',
+      draft: false,
+      user: { login: 'ada', id: 7, type: 'User' },
+      head: { ref: pr.branch, sha: pr.headSha },
+      base: { ref: 'main', sha: '0'.repeat(40) },
+      html_url: `https://github.example.test/${repo.fullName}/pull/${pr.number}`,
+      labels: [],
+      created_at: '2026-03-02T09:00:00Z',
+      updated_at: pr.updatedAt,
+    },
+    repository: githubRepository(repo),
+    sender: { login: 'ada', id: 7, type: 'User' },
+  };
+}
+
 /** POSTs a signed GitHub delivery; a new delivery id each time unless one is given. */
 export async function sendGitHub(
   t: TestApp,

@@ -10,6 +10,7 @@ import { AnalysisFeedbackService } from './feedback/analysis-feedback.service';
 import { FindingsRepository } from './findings.repository';
 import { JobAnalyzer } from './job-analyzer';
 import { AnalyzeCiFailureHandler } from './jobs/analyze-ci-failure.handler';
+import { MarkAnalysisOutdatedHandler } from './jobs/mark-outdated.handler';
 import { LogParsingService } from './log-parsing.service';
 import { LogStoreRepository } from './log-store.repository';
 import { RunJobsDiscovery } from './run-jobs-discovery';
@@ -31,6 +32,7 @@ import { AnalysisUpkeepTask } from './tasks/analysis-upkeep.task';
     FindingsRepository,
     JobAnalyzer,
     AnalyzeCiFailureHandler,
+    MarkAnalysisOutdatedHandler,
     LogParsingService,
     LogStoreRepository,
     RunJobsDiscovery,

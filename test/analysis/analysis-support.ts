@@ -156,6 +156,33 @@ export function workflowRunPayload(
   };
 }
 
+/** A pull_request event (opened, synchronize, …) with its head commit and update time. */
+export function pullRequestPayload(
+  repo: GitHubRepo,
+  pr: { number: number; action: string; headSha: string; branch: string; updatedAt: string },
+): Json {
+  return {
+    action: pr.action,
+    number: pr.number,
+    pull_request: {
+      id: repo.id * 100 + pr.number,
+      number: pr.number,
+      title: `Change ${pr.number}`,
+      state: 'open',
+      draft: false,
+      user: { login: 'ada', id: 7, type: 'User' },
+      head: { ref: pr.branch, sha: pr.headSha },
+      base: { ref: 'main', sha: '0'.repeat(40) },
+      html_url: `https://github.example.test/${repo.fullName}/pull/${pr.number}`,
+      labels: [],
+      created_at: '2026-03-02T09:00:00Z',
+      updated_at: pr.updatedAt,
+    },
+    repository: githubRepository(repo),
+    sender: { login: 'ada', id: 7, type: 'User' },
+  };
+}
+
 /** POSTs a signed GitHub delivery; a new delivery id each time unless one is given. */
 export async function sendGitHub(
   t: TestApp,
@@ -217,12 +244,60 @@ export function gitlabJobPayload(job: GitLabJobSpec): Json {
   };
 }
 
-export async function sendGitLab(t: TestApp, payload: Json, uuid: string = randomUUID()) {
+export interface GitLabPipelineSpec {
+  projectId: number;
+  path: string;
+  id: number;
+  sha: string;
+  ref: string;
+  mergeRequest?: number;
+}
+
+/** A failed pipeline's Pipeline Hook, without its builds (the jobs are not in the payload). */
+export function gitlabPipelinePayload(pipeline: GitLabPipelineSpec): Json {
+  const name = pipeline.path.slice(pipeline.path.lastIndexOf('/') + 1);
+  return {
+    object_kind: 'pipeline',
+    object_attributes: {
+      id: pipeline.id,
+      iid: 4,
+      ref: pipeline.ref,
+      tag: false,
+      sha: pipeline.sha,
+      source: pipeline.mergeRequest === undefined ? 'push' : 'merge_request_event',
+      status: 'failed',
+      created_at: '2026-03-02 10:00:00 UTC',
+      finished_at: '2026-03-02 10:06:00 UTC',
+      url: `https://gitlab.example.test/${pipeline.path}/-/pipelines/${pipeline.id}`,
+    },
+    merge_request:
+      pipeline.mergeRequest === undefined
+        ? null
+        : { iid: pipeline.mergeRequest, source_branch: pipeline.ref, target_branch: 'main' },
+    user: { id: 3, name: 'Ada', username: 'ada', email: '[REDACTED]' },
+    project: {
+      id: pipeline.projectId,
+      name,
+      path_with_namespace: pipeline.path,
+      default_branch: 'main',
+      web_url: `https://gitlab.example.test/${pipeline.path}`,
+      visibility_level: 0,
+    },
+    builds: [],
+  };
+}
+
+export async function sendGitLab(
+  t: TestApp,
+  payload: Json,
+  uuid: string = randomUUID(),
+  event = 'Job Hook',
+) {
   const response = await t.request('POST', '/webhooks/gitlab', {
     body: JSON.stringify(payload),
     headers: {
       'content-type': 'application/json',
-      'x-gitlab-event': 'Job Hook',
+      'x-gitlab-event': event,
       'x-gitlab-event-uuid': uuid,
       'idempotency-key': uuid,
       'x-gitlab-token': GITLAB_HOOK_TOKEN,

@@ -33,6 +33,10 @@ describe("the fake forge's GitHub responses follow GitHub's OpenAPI description"
     jwt = appJwt('99', keys.privateKey);
     fake.pullsByCommit.set(`${REPO}@${SHA}`, [3]);
     fake.jobLogs.set('5', 'log');
+    fake.runJobs.set(77, [
+      { id: 5, runId: 77, name: 'test', sha: SHA, branch: 'main', conclusion: 'failure' },
+      { id: 6, runId: 77, name: 'lint', sha: SHA, branch: 'main', conclusion: 'success' },
+    ]);
     fake.githubHookTargets.clear();
     await fake.deliverGitHub(12, 'push', '{}');
   });
@@ -89,6 +93,12 @@ describe("the fake forge's GitHub responses follow GitHub's OpenAPI description"
       template: '/repos/{owner}/{repo}/commits/{commit_sha}/pulls',
       method: 'GET',
       path: `/repos/${REPO}/commits/${SHA}/pulls`,
+      status: 200,
+    },
+    {
+      template: '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs',
+      method: 'GET',
+      path: `/repos/${REPO}/actions/runs/77/jobs?filter=latest`,
       status: 200,
     },
     {

@@ -16,6 +16,7 @@ export enum JobName {
   RefreshMetrics = 'metrics.refresh',
   IndexRepository = 'indexing.repository',
   AnalyzeCiFailure = 'analysis.ci-failure',
+  MarkAnalysisOutdated = 'analysis.outdated',
 }
 
 /** The payload type of each job, by name. */
@@ -28,6 +29,8 @@ export interface JobPayloads {
   [JobName.IndexRepository]: { repositoryId: string };
   /** Analyses every failed CI run of the repository not analysed yet (one job per repository). */
   [JobName.AnalyzeCiFailure]: { repositoryId: string };
+  /** A pull request's head moved: its analysis comment, if it describes another commit, says so. */
+  [JobName.MarkAnalysisOutdated]: { repositoryId: string; pullRequest: number };
 }
 
 export interface JobDefinition<N extends JobName> {
@@ -74,6 +77,11 @@ export const JOB_CATALOGUE: JobCatalogue = {
     queue: QueueName.Followups,
     dedupe: (p) => `analysis-${p.repositoryId}`,
     delayMs: FOLLOWUP_WINDOW_MS,
+  },
+  // Right away (no window): the comment should stop looking current when the head moves.
+  [JobName.MarkAnalysisOutdated]: {
+    queue: QueueName.Followups,
+    dedupe: (p) => `analysis-outdated-${p.repositoryId}-${p.pullRequest}`,
   },
 };
 

@@ -54,6 +54,7 @@ export class ActivityRecorder {
       defaultBranchPushes: new Set(),
       otherBranchPushes: [],
       failedCiRepositories: new Set(),
+      movedPullRequestHeads: [],
     };
     const repositoryIds = new Map<string, string>();
     for (const event of events) {
@@ -78,6 +79,9 @@ export class ActivityRecorder {
           break;
         case 'pull_request':
           await this.pullRequests.write(ctx, repositoryId, event);
+          if (event.action === 'synchronize') {
+            out.movedPullRequestHeads.push({ repositoryId, number: event.pullRequest.number });
+          }
           break;
         case 'review':
           await this.reviews.write(ctx, repositoryId, event);

@@ -147,6 +147,23 @@ export class AnalysisJobsRepository {
     );
   }
 
+  /**
+   * The newest commit whose analysis was reported on this pull request: its run named the
+   * pull request, or its findings were written for it (the forge named it).
+   */
+  async lastReportedSha(repositoryId: string, pullRequest: number): Promise<string | undefined> {
+    const rows = await this.dataSource.query<{ head_sha: string }[]>(
+      `${JOB_SELECT} JOIN analysis_jobs a ON a.ci_job_id = j.id
+       WHERE j.repository_id = $1 AND a.reported AND a.status <> 'pending'
+         AND ($2 = ANY(run.pull_request_numbers)
+              OR EXISTS (SELECT 1 FROM analysis_findings f
+                         WHERE f.ci_job_id = j.id AND $2 = ANY(f.pull_request_numbers)))
+       ORDER BY j.completed_at DESC NULLS LAST LIMIT 1`,
+      [repositoryId, pullRequest],
+    );
+    return rows[0]?.head_sha;
+  }
+
   /** Pull request numbers recorded as open with this head commit. */
   async openPullRequestsAt(repositoryId: string, sha: string): Promise<number[]> {
     const rows = await this.dataSource.query<{ number: number }[]>(

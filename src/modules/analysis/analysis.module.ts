@@ -10,8 +10,11 @@ import { AnalysisFeedbackService } from './feedback/analysis-feedback.service';
 import { FindingsRepository } from './findings.repository';
 import { JobAnalyzer } from './job-analyzer';
 import { AnalyzeCiFailureHandler } from './jobs/analyze-ci-failure.handler';
+import { MarkAnalysisOutdatedHandler } from './jobs/mark-outdated.handler';
 import { LogParsingService } from './log-parsing.service';
 import { LogStoreRepository } from './log-store.repository';
+import { RunJobsDiscovery } from './run-jobs-discovery';
+import { RunJobsRepository } from './run-jobs.repository';
 import { AnalysisUpkeepTask } from './tasks/analysis-upkeep.task';
 
 /**
@@ -29,8 +32,11 @@ import { AnalysisUpkeepTask } from './tasks/analysis-upkeep.task';
     FindingsRepository,
     JobAnalyzer,
     AnalyzeCiFailureHandler,
+    MarkAnalysisOutdatedHandler,
     LogParsingService,
     LogStoreRepository,
+    RunJobsDiscovery,
+    RunJobsRepository,
     AnalysisUpkeepTask,
   ],
   exports: [AnalysisQueryService],

@@ -71,3 +71,22 @@ export interface ForgeHookDelivery {
   deliveredAt: string | undefined;
   statusCode: number | undefined;
 }
+
+/** A job of a CI run as the forge's API lists it (its own id, so job events upsert the row). */
+export interface ForgeCiJob {
+  externalId: string;
+  runExternalId: string;
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  /** CI conclusion vocabulary of the activity module (failure, cancelled, success, …). */
+  conclusion: string | undefined;
+  headSha: string;
+  headBranch: string | undefined;
+  stage: string | undefined;
+  url: string | undefined;
+  runnerName: string | undefined;
+  allowFailure: boolean;
+  createdAt: string;
+  startedAt: string | undefined;
+  completedAt: string | undefined;
+}

@@ -6,9 +6,11 @@ import {
   githubAuthenticatedUser,
   githubComment,
   githubPull,
+  githubJob,
   githubStatus,
   githubUser,
   StoredComment,
+  StoredRunJob,
   StoredStatus,
 } from './github-objects';
 import { hubSignature } from '../signing';
@@ -115,6 +117,8 @@ export class FakeForge {
   /** Where a job-log request is redirected (GitHub): default the fake's own /_logs. */
   logRedirect: ((jobId: string) => string) | undefined;
   readonly pullsByCommit = new Map<string, number[]>();
+  /** The jobs of CI runs (GitHub workflow runs, GitLab pipelines), by run id. */
+  readonly runJobs = new Map<number, StoredRunJob[]>();
 
   readonly githubDeliveries: GitHubDelivery[] = [];
   readonly githubHookTargets = new Map<number, HookTarget>();
@@ -376,6 +380,18 @@ export class FakeForge {
     );
     this.route(
       'GET',
+      new RegExp(`^${R}/actions/runs/(\\d+)/jobs$`),
+      authed((c) => {
+        const repo = c.params[0] ?? '';
+        const jobs = this.runJobs.get(Number(c.params[1])) ?? [];
+        return json(200, {
+          total_count: jobs.length,
+          jobs: jobs.map((job) => githubJob(job, repo, this.url)),
+        });
+      }),
+    );
+    this.route(
+      'GET',
       new RegExp(`^${R}/commits/([0-9a-f]{7,40})/pulls$`),
       authed((c) => {
         const repo = c.params[0] ?? '';
@@ -608,6 +624,37 @@ export class FakeForge {
         return log === undefined
           ? json(404, { message: '404 Not found' })
           : { status: 200, body: log, headers: { 'content-type': 'text/plain' } };
+      }),
+    );
+    const gitlabStatus = { success: 'success', failure: 'failed', cancelled: 'canceled' } as const;
+    this.route(
+      'GET',
+      new RegExp(`^${P}/pipelines/(\\d+)/jobs$`),
+      authed((c) => {
+        const scopes = c.query.getAll('scope[]');
+        const jobs = (this.runJobs.get(Number(c.params[1])) ?? [])
+          .map((job) => ({ job, status: gitlabStatus[job.conclusion] }))
+          .filter(({ status }) => scopes.length === 0 || scopes.includes(status));
+        return json(
+          200,
+          jobs.map(({ job, status }) => ({
+            id: job.id,
+            name: job.name,
+            stage: 'test',
+            status,
+            ref: job.branch,
+            tag: false,
+            allow_failure: job.allowFailure ?? false,
+            created_at: FAKE_TIME,
+            started_at: FAKE_TIME,
+            finished_at: FAKE_TIME,
+            web_url: `${this.url}/${c.params[0]}/-/jobs/${job.id}`,
+            commit: { id: job.sha, short_id: job.sha.slice(0, 8) },
+            pipeline: { id: job.runId, sha: job.sha, ref: job.branch, status: 'failed' },
+            runner: { id: 1, description: 'shared-runner' },
+          })),
+          { 'x-page': '1', 'x-next-page': '' },
+        );
       }),
     );
     this.route(

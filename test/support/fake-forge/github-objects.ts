@@ -242,3 +242,45 @@ export function githubPull(repo: string, number: number, base: string): Record<s
     draft: false,
   };
 }
+
+/** A CI job of a run, as the fake serves it to both forges' job listings. */
+export interface StoredRunJob {
+  id: number;
+  runId: number;
+  name: string;
+  sha: string;
+  branch: string;
+  conclusion: 'success' | 'failure' | 'cancelled';
+  /** GitLab only: the job may fail without failing its pipeline. */
+  allowFailure?: boolean;
+}
+
+/** A workflow job (GET /repos/{o}/{r}/actions/runs/{run_id}/jobs → jobs[]). */
+export function githubJob(job: StoredRunJob, repo: string, base: string): Record<string, unknown> {
+  const api = `${base}/api/v3/repos/${repo}`;
+  return {
+    id: job.id,
+    node_id: `CR_${job.id}`,
+    run_id: job.runId,
+    run_url: `${api}/actions/runs/${job.runId}`,
+    run_attempt: 1,
+    head_sha: job.sha,
+    workflow_name: 'CI',
+    head_branch: job.branch,
+    name: job.name,
+    url: `${api}/actions/jobs/${job.id}`,
+    html_url: `${base}/${repo}/actions/runs/${job.runId}/job/${job.id}`,
+    status: 'completed',
+    conclusion: job.conclusion,
+    created_at: FAKE_TIME,
+    started_at: FAKE_TIME,
+    completed_at: FAKE_TIME,
+    check_run_url: `${api}/check-runs/${job.id}`,
+    labels: ['ubuntu-latest'],
+    runner_id: 1,
+    runner_name: 'GitHub Actions 1',
+    runner_group_id: 1,
+    runner_group_name: 'GitHub Actions',
+    steps: [],
+  };
+}

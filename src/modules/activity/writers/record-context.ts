@@ -10,6 +10,8 @@ export interface RecordedActivity {
   otherBranchPushes: Array<{ repositoryId: string; branch: string }>;
   /** Repositories with a CI run that completed with a failure. */
   failedCiRepositories: Set<string>;
+  /** Pull requests whose head moved (new commits pushed: `synchronize`). */
+  movedPullRequestHeads: Array<{ repositoryId: string; number: number }>;
 }
 
 export interface RecordContext {

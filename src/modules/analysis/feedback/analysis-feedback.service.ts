@@ -22,6 +22,26 @@ export class AnalysisFeedbackService {
 
   async report(access: RepositoryForgeAccess, sha: string, pullRequests: number[]): Promise<void> {
     if (access.api.status !== 'available') return;
+    const { jobs, problems } = await this.comment(access, sha, pullRequests);
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    const files = new Set(problems.map((p) => p.file).filter((f) => f !== null)).size;
+    const fresh = problems.filter((p) => p.new_in_pull_request).length;
+    await this.feedback.setCommitStatus(access, {
+      sha,
+      purpose: FEEDBACK_PURPOSE,
+      state: 'failure',
+      description:
+        problems.length === 0
+          ? `${jobs.length} failed job(s); no known tool output in the logs`
+          : `${errors} error(s) in ${files} file(s), ${fresh} new in the pull request`,
+    });
+  }
+
+  /**
+   * Writes the sticky comment describing `sha` on each pull request (edited in place; marked
+   * outdated when the pull request's recorded head is another commit). Answers what it drew.
+   */
+  async comment(access: RepositoryForgeAccess, sha: string, pullRequests: number[]) {
     const jobs = await this.read.commitJobs(access.repositoryId, sha);
     const problems = (await this.read.commitProblems(access.repositoryId, sha)).map((p) => ({
       ...p,
@@ -47,17 +67,6 @@ export class AnalysisFeedbackService {
       });
       await this.feedback.upsertStickyComment(access, number, FEEDBACK_PURPOSE, body);
     }
-    const errors = problems.filter((p) => p.severity === 'error').length;
-    const files = new Set(problems.map((p) => p.file).filter((f) => f !== null)).size;
-    const fresh = problems.filter((p) => p.new_in_pull_request).length;
-    await this.feedback.setCommitStatus(access, {
-      sha,
-      purpose: FEEDBACK_PURPOSE,
-      state: 'failure',
-      description:
-        problems.length === 0
-          ? `${jobs.length} failed job(s); no known tool output in the logs`
-          : `${errors} error(s) in ${files} file(s), ${fresh} new in the pull request`,
-    });
+    return { jobs, problems };
   }
 }

@@ -6,6 +6,7 @@ import { ForgesService, RepositoryForgeAccess } from '../../forges/forges.servic
 import { AnalysisJobsRepository, ClaimedJob } from '../analysis-jobs.repository';
 import { AnalysisFeedbackService } from '../feedback/analysis-feedback.service';
 import { JobAnalyzer } from '../job-analyzer';
+import { RunJobsDiscovery } from '../run-jobs-discovery';
 
 export interface CiFailureResult {
   jobs: number;
@@ -29,15 +30,17 @@ export class AnalyzeCiFailureHandler {
     private readonly jobs: AnalysisJobsRepository,
     private readonly analyzer: JobAnalyzer,
     private readonly feedback: AnalysisFeedbackService,
+    private readonly runJobs: RunJobsDiscovery,
   ) {}
 
   @JobHandler(JobName.AnalyzeCiFailure)
   async analyze(payload: JobPayloads[JobName.AnalyzeCiFailure]): Promise<CiFailureResult> {
     const { repositoryId } = payload;
+    const access = await this.forges.forRepository(repositoryId);
+    // Failed runs whose jobs never arrived as events: their jobs, listed by the forge, first.
+    const retryable = await this.runJobs.discover(access);
     const claimed = await this.jobs.claim(repositoryId);
     const result: CiFailureResult = { jobs: claimed.length, analyzed: 0, skipped: 0, failed: 0 };
-    const access = await this.forges.forRepository(repositoryId);
-    const retryable: string[] = [];
     for (const job of claimed) {
       const outcome = await this.analyzer.analyze(
         job,
@@ -49,7 +52,7 @@ export class AnalyzeCiFailureHandler {
     }
     await this.report(repositoryId, access);
     if (retryable.length > 0) {
-      throw new Error(`${retryable.length} CI log(s) not fetched yet: ${retryable[0]}`);
+      throw new Error(`${retryable.length} CI fetch(es) failed for now: ${retryable[0]}`);
     }
     return result;
   }

@@ -145,6 +145,12 @@ export class ProcessDeliveryHandler {
       for (const repositoryId of recorded.failedCiRepositories) {
         await this.jobs.enqueueCoalesced(JobName.AnalyzeCiFailure, { repositoryId });
       }
+      for (const moved of recorded.movedPullRequestHeads) {
+        await this.jobs.enqueueCoalesced(JobName.MarkAnalysisOutdated, {
+          repositoryId: moved.repositoryId,
+          pullRequest: moved.number,
+        });
+      }
     } catch (error) {
       this.logger.warn(`follow-up jobs not queued: ${messageOf(error)}`);
     }

@@ -1,5 +1,6 @@
 import {
   CommitStatusInput,
+  ForgeCiJob,
   ForgeComment,
   ForgeHook,
   ForgeHookDelivery,
@@ -78,6 +79,12 @@ export class BitbucketClient implements ForgeClient {
       this.login = user.nickname ?? user.username;
     }
     return this.login;
+  }
+
+  listRunJobs(): Promise<ForgeCiJob[]> {
+    return Promise.reject(
+      new ForgeUnsupportedError('bitbucket', 'the jobs of a CI run through this API'),
+    );
   }
 
   fetchJobLog(): Promise<string> {

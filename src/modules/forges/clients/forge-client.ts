@@ -1,5 +1,6 @@
 import {
   CommitStatusInput,
+  ForgeCiJob,
   ForgeComment,
   ForgeHook,
   ForgeHookDelivery,
@@ -24,6 +25,11 @@ export interface ForgeClient {
   ownLogin(repo: ForgeRepositoryRef): Promise<string | undefined>;
   /** The plain-text log of one CI job. */
   fetchJobLog(repo: ForgeRepositoryRef, jobId: string): Promise<string>;
+  /**
+   * The jobs of one CI run (GitHub: the latest attempt's; GitLab: the pipeline's failed ones),
+   * for runs whose jobs never arrived as events.
+   */
+  listRunJobs(repo: ForgeRepositoryRef, runId: string): Promise<ForgeCiJob[]>;
   pullRequestsForCommit(repo: ForgeRepositoryRef, sha: string): Promise<ForgePullRequest[]>;
   listComments(repo: ForgeRepositoryRef, pr: number): Promise<ForgeComment[]>;
   createComment(repo: ForgeRepositoryRef, pr: number, body: string): Promise<ForgeComment>;

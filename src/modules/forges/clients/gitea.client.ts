@@ -1,5 +1,6 @@
 import {
   CommitStatusInput,
+  ForgeCiJob,
   ForgeComment,
   ForgeHook,
   ForgeHookDelivery,
@@ -49,6 +50,12 @@ export class GiteaClient implements ForgeClient {
   async ownLogin(): Promise<string | undefined> {
     this.login ??= (await this.api.send<{ login: string }>('GET', '/user')).login;
     return this.login;
+  }
+
+  listRunJobs(): Promise<ForgeCiJob[]> {
+    return Promise.reject(
+      new ForgeUnsupportedError('gitea', 'the jobs of a CI run through this API'),
+    );
   }
 
   fetchJobLog(ref: ForgeRepositoryRef, jobId: string): Promise<string> {

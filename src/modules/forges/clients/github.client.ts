@@ -7,6 +7,7 @@ import { GitHubAppCredentials } from '../../../config/config';
 import { ForgeOriginRefusedError, ForgeRequestError } from '../forge-errors';
 import {
   CommitStatusInput,
+  ForgeCiJob,
   ForgeComment,
   ForgeHook,
   ForgeHookDelivery,
@@ -181,6 +182,34 @@ export class GitHubClient implements ForgeClient {
     if (typeof data === 'string') return data;
     if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
     throw new ForgeRequestError('github: the job log was not text', response.status, false);
+  }
+
+  /** GET /repos/{o}/{r}/actions/runs/{run_id}/jobs?filter=latest, every page. */
+  async listRunJobs(ref: ForgeRepositoryRef, runId: string): Promise<ForgeCiJob[]> {
+    const { octokit, owner, repo } = await this.forRepo(ref);
+    const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, {
+      owner,
+      repo,
+      run_id: Number(runId),
+      filter: 'latest',
+      per_page: 100,
+    });
+    return jobs.map((job) => ({
+      externalId: String(job.id),
+      runExternalId: String(job.run_id),
+      name: job.name,
+      status: job.status === 'completed' || job.status === 'in_progress' ? job.status : 'queued',
+      conclusion: job.conclusion ?? undefined,
+      headSha: job.head_sha,
+      headBranch: job.head_branch ?? undefined,
+      stage: undefined,
+      url: job.html_url ?? undefined,
+      runnerName: job.runner_name ?? undefined,
+      allowFailure: false,
+      createdAt: job.created_at,
+      startedAt: job.started_at,
+      completedAt: job.completed_at ?? undefined,
+    }));
   }
 
   async pullRequestsForCommit(ref: ForgeRepositoryRef, sha: string): Promise<ForgePullRequest[]> {

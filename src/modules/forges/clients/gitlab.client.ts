@@ -7,6 +7,7 @@ import {
 import { Commits, Jobs, MergeRequestNotes, ProjectHooks } from '@gitbeaker/rest';
 import {
   CommitStatusInput,
+  ForgeCiJob,
   ForgeComment,
   ForgeHook,
   ForgeHookDelivery,
@@ -86,6 +87,34 @@ function deliveryIdOf(headers: Record<string, string>): string | undefined {
   return lower['idempotency-key'] ?? lower['webhook-id'] ?? lower['x-gitlab-event-uuid'];
 }
 
+interface PipelineJob {
+  id: number;
+  name: string;
+  stage?: string;
+  status: string;
+  ref?: string;
+  tag?: boolean;
+  allow_failure?: boolean;
+  created_at: string;
+  started_at?: string | null;
+  finished_at?: string | null;
+  web_url?: string;
+  commit?: { id?: string };
+  pipeline?: { id?: number; sha?: string };
+  runner?: { description?: string } | null;
+}
+
+/** GitLab job statuses in the activity module's vocabulary (as its Job Hook reader maps them). */
+const JOB_PROGRESS: Readonly<Record<string, Pick<ForgeCiJob, 'status' | 'conclusion'>>> = {
+  running: { status: 'in_progress', conclusion: undefined },
+  canceling: { status: 'in_progress', conclusion: undefined },
+  success: { status: 'completed', conclusion: 'success' },
+  failed: { status: 'completed', conclusion: 'failure' },
+  canceled: { status: 'completed', conclusion: 'cancelled' },
+  skipped: { status: 'completed', conclusion: 'skipped' },
+  manual: { status: 'completed', conclusion: 'action_required' },
+};
+
 /** GitLab through @gitbeaker/rest, its requests sent by the outbound policy. */
 export class GitLabClient implements ForgeClient {
   readonly forge = 'gitlab';
@@ -134,6 +163,37 @@ export class GitLabClient implements ForgeClient {
 
   async fetchJobLog(ref: ForgeRepositoryRef, jobId: string): Promise<string> {
     return this.jobs.showLog(this.project(ref), Number(jobId));
+  }
+
+  /** GET /projects/:id/pipelines/:pipeline_id/jobs?scope[]=failed, every page. */
+  async listRunJobs(ref: ForgeRepositoryRef, runId: string): Promise<ForgeCiJob[]> {
+    const path = `projects/${encodeURIComponent(String(this.project(ref)))}/pipelines/${encodeURIComponent(runId)}/jobs`;
+    const found: ForgeCiJob[] = [];
+    for (let page = 1; page <= 50; page += 1) {
+      const { body, headers } = await this.requester.get<Record<string, unknown>[]>(path, {
+        searchParams: { scope: ['failed'], per_page: 100, page },
+      });
+      for (const job of body as unknown as PipelineJob[]) {
+        const progress = JOB_PROGRESS[job.status] ?? { status: 'queued', conclusion: undefined };
+        found.push({
+          externalId: String(job.id),
+          runExternalId: String(job.pipeline?.id ?? runId),
+          name: job.name,
+          ...progress,
+          headSha: job.commit?.id ?? job.pipeline?.sha ?? '',
+          headBranch: job.tag === true ? undefined : job.ref,
+          stage: job.stage,
+          url: job.web_url,
+          runnerName: job.runner?.description,
+          allowFailure: job.allow_failure === true,
+          createdAt: job.created_at,
+          startedAt: job.started_at ?? undefined,
+          completedAt: job.finished_at ?? undefined,
+        });
+      }
+      if (!headers['x-next-page']) break;
+    }
+    return found;
   }
 
   async pullRequestsForCommit(ref: ForgeRepositoryRef, sha: string): Promise<ForgePullRequest[]> {

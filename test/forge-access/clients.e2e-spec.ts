@@ -382,7 +382,9 @@ describe('forge access without credentials, and feedback switches', () => {
       message: 'no API credentials for this source',
     });
     expect(() => access.client()).toThrow('no API credentials for this source');
-    expect(fake.requests).toHaveLength(0);
+    // GitLab has a token here, so the scheduled reconciliation may list GitLab hooks meanwhile;
+    // nothing may have gone to GitHub's API, which has none.
+    expect(fake.requests.filter((r) => r.path.startsWith('/api/v3/'))).toHaveLength(0);
   });
 
   it('FEEDBACK=status switches comments off, and a repository can switch statuses off', async () => {

@@ -6,12 +6,13 @@ import {
   fresh,
   gitlabAt,
   GITLAB_TOKEN,
-  Json,
   numericId,
   repositoryId,
   sendInOrder,
   sha,
   t,
+  githubRepository,
+  gitlabProject,
 } from './deliveries';
 
 /**
@@ -31,49 +32,8 @@ function githubCiScenario() {
   const repoId = numericId();
   const fullName = `acme-${run}/site-${repoId}`;
   const alice = { id: numericId(), login: `alice-${repoId}`, type: 'User' };
-  const repository = {
-    id: repoId,
-    name: fullName.split('/')[1],
-    full_name: fullName,
-    private: false,
-    html_url: `https://github.example.test/${fullName}`,
-    default_branch: 'main',
-    owner: { id: 1, login: fullName.split('/')[0], type: 'Organization' },
-  };
+  const { repository, push } = githubRepository(fullName, repoId, alice, 'index.html');
   const s = { s0: sha(), a1: sha(), a2: sha(), a3: sha(), z1: sha(), b1: sha(), b2: sha() };
-  const commit = (id: string, at: string): Json => ({
-    id,
-    tree_id: sha(),
-    distinct: true,
-    message: `commit ${id.slice(0, 7)}`,
-    timestamp: at,
-    url: `https://github.example.test/${fullName}/commit/${id}`,
-    author: { name: 'Alice', email: `alice-${repoId}@example.test`, username: alice.login },
-    committer: { name: 'Alice', email: `alice-${repoId}@example.test` },
-    added: [],
-    removed: [],
-    modified: ['index.html'],
-  });
-  const push = (ref: string, before: string, commits: Array<[string, string]>): Delivery => {
-    const last = commits[commits.length - 1];
-    return {
-      forge: 'github',
-      event: 'push',
-      payload: {
-        ref: `refs/heads/${ref}`,
-        before,
-        after: last[0],
-        created: false,
-        deleted: false,
-        forced: false,
-        commits: commits.map(([id, at]) => commit(id, at)),
-        head_commit: commit(last[0], last[1]),
-        repository: { ...repository, pushed_at: Math.floor(Date.parse(last[1]) / 1000) + 60 },
-        pusher: { name: alice.login, email: `alice-${repoId}@example.test` },
-        sender: alice,
-      },
-    };
-  };
   interface RunSpec {
     id: number;
     name: string;
@@ -260,15 +220,6 @@ function githubCiScenario() {
 function gitlabCiScenario() {
   const projectId = numericId();
   const path = `grp-${run}/web-${projectId}`;
-  const web = `https://gitlab.example.test/${path}`;
-  const project = {
-    id: projectId,
-    name: `web-${projectId}`,
-    web_url: web,
-    path_with_namespace: path,
-    default_branch: 'main',
-    visibility_level: 0,
-  };
   const ada = {
     id: numericId(),
     name: 'Ada',
@@ -276,37 +227,7 @@ function gitlabCiScenario() {
     email: `ada-${projectId}@example.test`,
   };
   const s = { l0: sha(), l1: sha(), l2: sha(), k1: sha(), l3: sha() };
-  const push = (ref: string, before: string, commits: Array<[string, string]>): Delivery => ({
-    forge: 'gitlab',
-    event: 'Push Hook',
-    payload: {
-      object_kind: 'push',
-      event_name: 'push',
-      before,
-      after: commits[commits.length - 1][0],
-      ref: `refs/heads/${ref}`,
-      checkout_sha: commits[commits.length - 1][0],
-      user_id: ada.id,
-      user_name: ada.name,
-      user_username: ada.username,
-      user_email: ada.email,
-      project_id: projectId,
-      project,
-      commits: commits.map(([id, at]) => ({
-        id,
-        message: `commit ${id.slice(0, 7)}`,
-        title: `commit ${id.slice(0, 7)}`,
-        timestamp: at,
-        url: `${web}/-/commit/${id}`,
-        author: { name: 'Ada', email: ada.email },
-        added: [],
-        modified: ['app.rb'],
-        removed: [],
-      })),
-      total_commits_count: commits.length,
-      repository: { name: project.name, homepage: web },
-    },
-  });
+  const { project, web, push } = gitlabProject(path, projectId, ada, 'app.rb');
   interface JobSpec {
     id: number;
     pipelineId: number;

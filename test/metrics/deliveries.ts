@@ -139,3 +139,117 @@ export async function everything(app: TestApp, id: string, window: string): Prom
     items: await get('/api/v1/metrics/pull-requests/items'),
   }) as Figures;
 }
+
+/** Who pushes in a GitHub scenario: the `sender` object; its login also names the commits' author. */
+export interface GithubPusher extends Json {
+  id: number;
+  login: string;
+}
+
+/**
+ * A GitHub repository of a scenario: its payload object, and `push` deliveries whose commits
+ * `pusher` authored, each touching `file`. Commits are `[sha, ISO time]`.
+ */
+export function githubRepository(fullName: string, id: number, pusher: GithubPusher, file: string) {
+  const [owner, name] = fullName.split('/');
+  const repository = {
+    id,
+    name,
+    full_name: fullName,
+    private: false,
+    html_url: `https://github.example.test/${fullName}`,
+    default_branch: 'main',
+    owner: { id: 1, login: owner, type: 'Organization' },
+  };
+  const email = `${pusher.login}@example.test`;
+  const commit = (sha: string, at: string): Json => ({
+    id: sha,
+    tree_id: randomBytes(20).toString('hex'),
+    distinct: true,
+    message: `commit ${sha.slice(0, 7)}`,
+    timestamp: at,
+    url: `https://github.example.test/${fullName}/commit/${sha}`,
+    author: { name: pusher.login, email, username: pusher.login },
+    committer: { name: pusher.login, email },
+    added: [],
+    removed: [],
+    modified: [file],
+  });
+  const push = (ref: string, before: string, commits: Array<[string, string]>): Delivery => {
+    const last = commits[commits.length - 1];
+    return {
+      forge: 'github',
+      event: 'push',
+      payload: {
+        ref: `refs/heads/${ref}`,
+        before,
+        after: last[0],
+        created: false,
+        deleted: false,
+        forced: false,
+        commits: commits.map(([sha, at]) => commit(sha, at)),
+        head_commit: commit(last[0], last[1]),
+        repository: { ...repository, pushed_at: Math.floor(Date.parse(last[1]) / 1000) + 60 },
+        pusher: { name: pusher.login, email },
+        sender: pusher,
+      },
+    };
+  };
+  return { repository, push };
+}
+
+/** Who pushes in a GitLab scenario. */
+export interface GitlabUser {
+  id: number;
+  name: string;
+  username: string;
+  email: string;
+}
+
+/**
+ * A GitLab project of a scenario (`group/name-<id>`): its payload object, web address, and
+ * `Push Hook` deliveries whose commits `user` authored, each touching `file`.
+ */
+export function gitlabProject(path: string, id: number, user: GitlabUser, file: string) {
+  const web = `https://gitlab.example.test/${path}`;
+  const project = {
+    id,
+    name: path.split('/')[1],
+    web_url: web,
+    path_with_namespace: path,
+    default_branch: 'main',
+    visibility_level: 0,
+  };
+  const push = (ref: string, before: string, commits: Array<[string, string]>): Delivery => ({
+    forge: 'gitlab',
+    event: 'Push Hook',
+    payload: {
+      object_kind: 'push',
+      event_name: 'push',
+      before,
+      after: commits[commits.length - 1][0],
+      ref: `refs/heads/${ref}`,
+      checkout_sha: commits[commits.length - 1][0],
+      user_id: user.id,
+      user_name: user.name,
+      user_username: user.username,
+      user_email: user.email,
+      project_id: id,
+      project,
+      commits: commits.map(([sha, at]) => ({
+        id: sha,
+        message: `commit ${sha.slice(0, 7)}`,
+        title: `commit ${sha.slice(0, 7)}`,
+        timestamp: at,
+        url: `${web}/-/commit/${sha}`,
+        author: { name: user.name, email: user.email },
+        added: [],
+        modified: [file],
+        removed: [],
+      })),
+      total_commits_count: commits.length,
+      repository: { name: project.name, homepage: web },
+    },
+  });
+  return { project, web, push };
+}

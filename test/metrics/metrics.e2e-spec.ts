@@ -17,6 +17,9 @@ import {
   settled,
   sha,
   t,
+  GithubPusher,
+  githubRepository,
+  gitlabProject,
 } from './deliveries';
 
 /**
@@ -30,7 +33,7 @@ const WINDOW = 'from=2026-03-02&to=2026-03-09';
 
 // ─── GitHub ────────────────────────────────────────────────────────────────────────────────
 
-const ghUser = (id: number, login: string, bot = false): Json => ({
+const ghUser = (id: number, login: string, bot = false): GithubPusher => ({
   id,
   login,
   type: bot ? 'Bot' : 'User',
@@ -45,15 +48,7 @@ function githubScenario(): { fullName: string; deliveries: Delivery[] } {
   const bob = ghUser(numericId(), `bob-${repoId}`);
   const carol = ghUser(numericId(), `carol-${repoId}`);
   const bot = ghUser(numericId(), `ci-${repoId}[bot]`, true);
-  const repository = {
-    id: repoId,
-    name: fullName.split('/')[1],
-    full_name: fullName,
-    private: false,
-    html_url: `https://github.example.test/${fullName}`,
-    default_branch: 'main',
-    owner: { id: 1, login: fullName.split('/')[0], type: 'Organization' },
-  };
+  const { repository, push } = githubRepository(fullName, repoId, alice, 'README.md');
   const s = {
     s0: sha(),
     a1: sha(),
@@ -65,39 +60,6 @@ function githubScenario(): { fullName: string; deliveries: Delivery[] } {
     g1: sha(),
     sq: sha(),
     h1: sha(),
-  };
-  const commit = (id: string, at: string): Json => ({
-    id,
-    tree_id: sha(),
-    distinct: true,
-    message: `commit ${id.slice(0, 7)}`,
-    timestamp: at,
-    url: `https://github.example.test/${fullName}/commit/${id}`,
-    author: { name: 'Alice', email: `alice-${repoId}@example.test`, username: alice.login },
-    committer: { name: 'Alice', email: `alice-${repoId}@example.test` },
-    added: [],
-    removed: [],
-    modified: ['README.md'],
-  });
-  const push = (ref: string, before: string, commits: Array<[string, string]>): Delivery => {
-    const last = commits[commits.length - 1];
-    return {
-      forge: 'github',
-      event: 'push',
-      payload: {
-        ref: `refs/heads/${ref}`,
-        before,
-        after: last[0],
-        created: false,
-        deleted: false,
-        forced: false,
-        commits: commits.map(([id, at]) => commit(id, at)),
-        head_commit: commit(last[0], last[1]),
-        repository: { ...repository, pushed_at: Math.floor(Date.parse(last[1]) / 1000) + 60 },
-        pusher: { name: alice.login, email: `alice-${repoId}@example.test` },
-        sender: alice,
-      },
-    };
   };
   const deploymentIds = new Map<string, number>();
   const deployment = (key: string, sha: string, state: string, at: string, env = 'production') => {
@@ -333,15 +295,6 @@ function githubScenario(): { fullName: string; deliveries: Delivery[] } {
 function gitlabScenario(): { fullName: string; deliveries: Delivery[] } {
   const projectId = numericId();
   const path = `grp-${run}/api-${projectId}`;
-  const web = `https://gitlab.example.test/${path}`;
-  const project = {
-    id: projectId,
-    name: `api-${projectId}`,
-    web_url: web,
-    path_with_namespace: path,
-    default_branch: 'main',
-    visibility_level: 0,
-  };
   const ada = {
     id: numericId(),
     name: 'Ada',
@@ -350,38 +303,7 @@ function gitlabScenario(): { fullName: string; deliveries: Delivery[] } {
   };
   const bob = { id: numericId(), name: 'Bob', username: `bob-${projectId}`, email: '[REDACTED]' };
   const s = { l0: sha(), l1: sha(), l2: sha(), k1: sha(), n1: sha() };
-  const commit = (id: string, at: string): Json => ({
-    id,
-    message: `commit ${id.slice(0, 7)}`,
-    title: `commit ${id.slice(0, 7)}`,
-    timestamp: at,
-    url: `${web}/-/commit/${id}`,
-    author: { name: 'Ada', email: `ada-${projectId}@example.test` },
-    added: [],
-    modified: ['README.md'],
-    removed: [],
-  });
-  const push = (ref: string, before: string, commits: Array<[string, string]>): Delivery => ({
-    forge: 'gitlab',
-    event: 'Push Hook',
-    payload: {
-      object_kind: 'push',
-      event_name: 'push',
-      before,
-      after: commits[commits.length - 1][0],
-      ref: `refs/heads/${ref}`,
-      checkout_sha: commits[commits.length - 1][0],
-      user_id: ada.id,
-      user_name: ada.name,
-      user_username: ada.username,
-      user_email: ada.email,
-      project_id: projectId,
-      project,
-      commits: commits.map(([id, at]) => commit(id, at)),
-      total_commits_count: commits.length,
-      repository: { name: project.name, homepage: web },
-    },
-  });
+  const { project, web, push } = gitlabProject(path, projectId, ada, 'README.md');
   const deployment = (
     head: string,
     status: string,

@@ -41,11 +41,23 @@ export function testNameOf(classname: string, name: string): string {
 }
 
 /**
- * The test's source file when the report does not name it: "tests.test_calc" or
- * "demo.CalcTest" as a path, the first "path.ext:line" of the output under it.
+ * The test's source file when the report does not name it: the test class's JVM frame, else
+ * "tests.test_calc" as a path and the first "path.ext:line" of the output under it.
  */
 function locate(testCase: FailedTestCase): { file?: string; line?: number } {
   if (testCase.file !== undefined) return { file: testCase.file };
+  // A JVM frame of the test class: "at demo.CalcTest.halves(CalcTest.java:14)".
+  const frame = new RegExp(
+    `^\\s*at ${escapeRegExp(testCase.classname)}\\.[\\w$<>]+\\(([\\w$]+\\.(?:java|kt|scala|groovy)):(\\d+)\\)`,
+    'm',
+  ).exec(testCase.output);
+  if (frame && testCase.classname !== '') {
+    const packagePath = testCase.classname.split('.').slice(0, -1).join('/');
+    return {
+      file: packagePath === '' ? frame[1] : `${packagePath}/${frame[1]}`,
+      line: Number(frame[2]),
+    };
+  }
   const segments = testCase.classname.split('.').filter((s) => s !== '');
   for (let keep = segments.length; keep >= 1; keep -= 1) {
     const path = escapeRegExp(segments.slice(0, keep).join('/'));

@@ -54,7 +54,12 @@ export class TestReportService {
     const where = `the test report of pipeline ${pipeline.pipelineId}`;
     switch (report.status) {
       case 'not_found':
-        await this.reports.setJobReport(job.id, null, 'not_found', `GitLab has no ${where}`);
+        await this.reports.setJobReport(
+          job.id,
+          null,
+          'not_found',
+          `GitLab has no test report for pipeline ${pipeline.pipelineId}`,
+        );
         return;
       case 'empty':
         await this.reports.setJobReport(job.id, null, 'empty', `${where} has no test cases`);

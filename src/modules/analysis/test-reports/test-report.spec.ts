@@ -78,15 +78,19 @@ describe('GitLab pipeline test report', () => {
   it('reads Surefire failures and errors (exception line as message, error as code)', () => {
     const cases = readGitLabTestReport(report).cases.filter((c) => c.suite === 'java');
     const { problems } = renderTestReport(cases);
-    expect(problems.map((p) => [p.testName, p.code, p.message])).toEqual([
+    expect(problems.map((p) => [p.testName, p.code, p.file, p.line, p.message])).toEqual([
       [
         'demo.CalcTest.throwsOnNull',
         'error',
+        'demo/CalcTest.java',
+        20,
         'java.lang.NullPointerException: Cannot invoke "String.length()" because "text" is null',
       ],
       [
         'demo.CalcTest.halvesLarge',
         undefined,
+        'demo/CalcTest.java',
+        14,
         'org.opentest4j.AssertionFailedError: expected: <100> but was: <101>',
       ],
     ]);

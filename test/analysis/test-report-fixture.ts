@@ -53,25 +53,22 @@ export interface GitLabTestCase {
   recent_failures: { count: number; base_branch: string } | null;
 }
 
-export interface GitLabTestSuite {
-  name: string;
+interface GitLabTestCounts {
   total_time: number;
   total_count: number;
   success_count: number;
   failed_count: number;
   skipped_count: number;
   error_count: number;
+}
+
+export interface GitLabTestSuite extends GitLabTestCounts {
+  name: string;
   suite_error: string | null;
   test_cases: GitLabTestCase[];
 }
 
-export interface GitLabTestReport {
-  total_time: number;
-  total_count: number;
-  success_count: number;
-  failed_count: number;
-  skipped_count: number;
-  error_count: number;
+export interface GitLabTestReport extends GitLabTestCounts {
   test_suites: GitLabTestSuite[];
 }
 
@@ -138,7 +135,7 @@ export function gitlabSuite(jobName: string, junitXml: string): GitLabTestSuite 
 }
 
 export function gitlabTestReport(suites: GitLabTestSuite[]): GitLabTestReport {
-  const sum = (key: keyof Omit<GitLabTestSuite, 'name' | 'suite_error' | 'test_cases'>) =>
+  const sum = (key: keyof GitLabTestCounts) =>
     suites.reduce((total, suite) => total + suite[key], 0);
   return {
     total_time: sum('total_time'),

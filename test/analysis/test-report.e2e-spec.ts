@@ -1,39 +1,23 @@
+import type { CiJobAnalysisView, ProblemView } from '../../src/modules/analysis/api/analysis.dto';
 import { LogParsingService } from '../../src/modules/analysis/log-parsing.service';
 import { AnalysisUpkeepTask } from '../../src/modules/analysis/tasks/analysis-upkeep.task';
 import { FakeForge } from '../support/fake-forge/fake-forge';
-import { FORGE_TOKEN, forgeEnv } from '../support/fake-forge/forge-test-app';
 import { eventually, TestApp } from '../support/test-app';
 import {
   asGitLabLog,
-  GITLAB_HOOK_TOKEN,
+  ciJobIdOf,
   gitlabJobPayload,
   gitlabPipelinePayload,
   recordedLog,
   sendGitLab,
   sha,
-  startIsolatedApp,
+  startAppWithFakeForge,
   uniqueNumber,
 } from './analysis-support';
 import { gitlabSuite, gitlabTestReport, recordedJUnit } from './test-report-fixture';
 
-interface ProblemItem {
-  id: string;
-  ciJobId: string;
-  tool: string;
-  code: string | null;
-  file: string | null;
-  line: number | null;
-  message: string;
-  testName: string | null;
-  fingerprint: string;
-}
-
-interface JobAnalysis {
-  status: string;
-  parserVersion: number | null;
-  problems: ProblemItem[];
-  testReport: { status: string; reason: string | null } | null;
-}
+type ProblemItem = ProblemView;
+type JobAnalysis = CiJobAnalysisView;
 
 describe('analysis: GitLab pipeline test report → problems next to the log parsers', () => {
   let fake: FakeForge;
@@ -43,13 +27,7 @@ describe('analysis: GitLab pipeline test report → problems next to the log par
   const path = `group/reports-${projectId}`;
   const MR = 5;
 
-  const ciJobId = async (externalId: number): Promise<string> => {
-    const [row] = await t.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM ci_jobs WHERE external_id = $1`,
-      [String(externalId)],
-    );
-    return row.id;
-  };
+  const ciJobId = (externalId: number): Promise<string> => ciJobIdOf(t, externalId);
   const analysed = (externalId: number) =>
     eventually(
       async () => {
@@ -92,20 +70,11 @@ describe('analysis: GitLab pipeline test report → problems next to the log par
     });
 
   beforeAll(async () => {
-    fake = await new FakeForge().start();
-    fake.tokens.set(FORGE_TOKEN, 'hookyard-bot');
-    ({ app: t, close: closeApp } = await startIsolatedApp(
-      forgeEnv(fake, {
-        GITLAB_API_TOKEN: FORGE_TOKEN,
-        GITLAB_WEBHOOK_TOKEN: GITLAB_HOOK_TOKEN,
-        WORKER_CONCURRENCY: '4',
-      }),
-    ));
+    ({ fake, app: t, close: closeApp } = await startAppWithFakeForge());
   }, 60000);
 
   afterAll(async () => {
     await closeApp?.();
-    await fake?.close();
   });
 
   const head = sha();

@@ -200,6 +200,32 @@ describe('analysis: GitLab pipeline test report → problems next to the log par
     }
   }, 120000);
 
+  it('parallel jobs share one suite: its cases go with the first job, checked against every sibling log', async () => {
+    const pipeline = 7750;
+    const commit = sha();
+    fake.testReports.set(
+      pipeline,
+      gitlabTestReport([gitlabSuite('java', recordedJUnit('surefire'))]),
+    );
+    // "java 2/2" printed the Surefire failures; "java 1/2" printed none of them.
+    fake.jobLogs.set('7752', asGitLabLog(recordedLog('maven/test.log')));
+    fake.jobLogs.set('7751', asGitLabLog(''));
+    await sendGitLab(t, job(7752, pipeline, commit, 'java 2/2'));
+    expect((await analysed(7752)).status).toBe('analyzed');
+    await sendGitLab(t, job(7751, pipeline, commit, 'java 1/2'));
+    expect((await analysed(7751)).status).toBe('analyzed');
+
+    const found = await problems(`sha=${commit}`);
+    expect(found.map((p) => p.testName).sort()).toEqual([
+      'demo.CalcTest.halvesLarge',
+      'demo.CalcTest.throwsOnNull',
+    ]);
+    expect(found.every((p) => p.ciJobId === found[0].ciJobId)).toBe(true);
+    expect((await jobAnalysis(7751)).testReport?.status).toBe('read');
+    expect((await jobAnalysis(7751)).problems).toEqual([]);
+    expect(reportRequests(pipeline)).toHaveLength(1);
+  }, 120000);
+
   it('no report (404), an empty report, a failing forge: the job is analysed, its status says so', async () => {
     const cases = [
       { job: 7721, pipeline: 7720, setup: () => undefined, status: 'not_found' },

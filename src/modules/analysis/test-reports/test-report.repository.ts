@@ -27,6 +27,15 @@ export interface TestReportRow {
   failedCases: Buffer | null;
 }
 
+/** A failed job of a pipeline, with the log parse its analysis reads (when analysed). */
+export interface PipelineJob {
+  id: string;
+  externalId: string;
+  name: string;
+  traceHash: string | null;
+  parserVersion: number | null;
+}
+
 export interface StoredProblem extends ProblemIdentity {
   id: string;
 }
@@ -44,6 +53,33 @@ export class TestReportRepository {
     return row?.run_external_id
       ? { pipelineId: row.run_external_id, completedAt: row.completed_at }
       : undefined;
+  }
+
+  /** The failed jobs (not allowed to fail) of the pipeline that this job ran in. */
+  async failedJobsBeside(ciJobId: string): Promise<PipelineJob[]> {
+    const rows = await this.dataSource.query<
+      {
+        id: string;
+        external_id: string;
+        name: string;
+        trace_hash: string | null;
+        parser_version: number | null;
+      }[]
+    >(
+      `SELECT s.id, s.external_id, s.name, a.trace_hash, a.parser_version
+       FROM ci_jobs j
+       JOIN ci_jobs s ON s.repository_id = j.repository_id AND s.run_external_id = j.run_external_id
+       LEFT JOIN analysis_jobs a ON a.ci_job_id = s.id AND a.status = 'analyzed'
+       WHERE j.id = $1 AND s.conclusion IN ('failure', 'timed_out') AND NOT s.allow_failure`,
+      [ciJobId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      externalId: r.external_id,
+      name: r.name,
+      traceHash: r.trace_hash,
+      parserVersion: r.parser_version,
+    }));
   }
 
   async cached(repositoryId: string, pipelineId: string): Promise<CachedTestReport | undefined> {

@@ -15,6 +15,7 @@ import { notInLog, renderTestReport, TEST_REPORT_VERSION } from './test-report-p
 import {
   CachedTestReport,
   JobPipeline,
+  PipelineJob,
   TestReportRepository,
   TestReportRow,
 } from './test-report.repository';
@@ -83,8 +84,27 @@ export class TestReportService {
     if (reportHash === undefined) return [];
     const fromReport = await this.reports.problemsOf(reportHash, TEST_REPORT_VERSION);
     if (fromReport.length === 0) return [];
-    const fromLog = await this.reports.problemsOf(traceHash, parserVersion);
-    return notInLog(fromReport, fromLog).map((problem) => problem.id);
+    // Parallel jobs share a suite: its cases go with the first job only, and what a sibling's
+    // log showed is not repeated either.
+    const siblings = await this.siblings(job);
+    if (siblings.length > 0 && siblings[0].id !== job.id) return [];
+    const fromLogs = await this.reports.problemsOf(traceHash, parserVersion);
+    for (const sibling of siblings) {
+      if (sibling.id === job.id || sibling.traceHash === null || sibling.parserVersion === null) {
+        continue;
+      }
+      fromLogs.push(...(await this.reports.problemsOf(sibling.traceHash, sibling.parserVersion)));
+    }
+    return notInLog(fromReport, fromLogs).map((problem) => problem.id);
+  }
+
+  /** The pipeline's failed jobs that report under this job's suite, first job first. */
+  private async siblings(job: ClaimedJob): Promise<PipelineJob[]> {
+    const suite = suiteOfJob(job.name);
+    const jobs = await this.reports.failedJobsBeside(job.id);
+    return jobs
+      .filter((other) => suiteOfJob(other.name) === suite)
+      .sort((a, b) => Number(a.externalId) - Number(b.externalId) || a.id.localeCompare(b.id));
   }
 
   private async takeCases(job: ClaimedJob, report: CachedTestReport, where: string) {
@@ -93,6 +113,13 @@ export class TestReportService {
         ? []
         : (JSON.parse(await decompressLog(report.failedCases)) as FailedTestCase[]);
     const suite = suiteOfJob(job.name);
+    // GitLab says nothing of which parallel job ran which case: the first job takes them all.
+    const owner = (await this.siblings(job))[0];
+    if (owner !== undefined && owner.id !== job.id) {
+      const reason = `the failed cases of suite "${suite}" go with job ${owner.name} (${owner.externalId})`;
+      await this.reports.setJobReport(job.id, null, 'no_failures', reason);
+      return;
+    }
     const cases = all.filter((c) => c.suite === suite || c.suite === job.name);
     if (cases.length === 0) {
       const reason = [`no failed test case of suite "${suite}" in ${where}`, report.reason]

@@ -224,6 +224,33 @@ describe('analysis: GitLab pipeline test report → problems next to the log par
     expect((await jobAnalysis(7751)).testReport?.status).toBe('read');
     expect((await jobAnalysis(7751)).problems).toEqual([]);
     expect(reportRequests(pipeline)).toHaveLength(1);
+
+    // The other order: the first job (quiet) takes the cases, then its sibling prints them.
+    const later = 7760;
+    const next = sha();
+    fake.testReports.set(later, gitlabTestReport([gitlabSuite('java', recordedJUnit('surefire'))]));
+    fake.jobLogs.set('7761', asGitLabLog(''));
+    fake.jobLogs.set('7762', asGitLabLog(recordedLog('maven/test.log')));
+    await sendGitLab(t, job(7761, later, next, 'java 1/2'));
+    expect((await analysed(7761)).status).toBe('analyzed');
+    expect((await jobAnalysis(7761)).problems).toHaveLength(2);
+    await sendGitLab(t, job(7762, later, next, 'java 2/2'));
+    expect((await analysed(7762)).status).toBe('analyzed');
+    // The first job's findings are written again right after its sibling's.
+    const both = await eventually(
+      async () => {
+        const listed = await problems(`sha=${next}`);
+        return listed.length === 2 ? listed : undefined;
+      },
+      30000,
+      'the first job rewritten',
+    );
+    expect(both.map((p) => p.testName).sort()).toEqual([
+      'demo.CalcTest.halvesLarge',
+      'demo.CalcTest.throwsOnNull',
+    ]);
+    expect((await jobAnalysis(7761)).problems).toEqual([]);
+    expect(reportRequests(later)).toHaveLength(1);
   }, 120000);
 
   it('no report (404), an empty report, a failing forge: the job is analysed, its status says so', async () => {

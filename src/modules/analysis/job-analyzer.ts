@@ -65,7 +65,13 @@ export class JobAnalyzer {
       await this.jobs.finish(job.id, 'failed', reason);
       return { status: 'failed', reason, retry };
     }
-    return this.analyzeLog(job, log, pullRequestNumbers);
+    const outcome = await this.analyzeLog(job, log, pullRequestNumbers);
+    const rewrite = await this.testReports.suiteFirstToRewrite(job, access);
+    if (rewrite !== undefined) {
+      await this.parsing.ensureParsed(rewrite.traceHash);
+      await this.record(rewrite.first, rewrite.traceHash, pullRequestNumbers);
+    }
+    return outcome;
   }
 
   /** Stores, parses (once) and records a job's log. */

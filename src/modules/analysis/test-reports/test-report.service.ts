@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { messageOf } from '../../../core/errors/message-of';
 import { ForgeClient } from '../../forges/clients/forge-client';
 import { RepositoryForgeAccess } from '../../forges/forges.service';
-import type { ClaimedJob } from '../analysis-jobs.repository';
+import { AnalysisJobsRepository, ClaimedJob } from '../analysis-jobs.repository';
 import { compressLog, decompressLog, traceHashOf } from '../log-archive';
 import { LogStoreRepository } from '../log-store.repository';
 import {
@@ -39,6 +39,7 @@ export class TestReportService {
   constructor(
     private readonly reports: TestReportRepository,
     private readonly logs: LogStoreRepository,
+    private readonly jobs: AnalysisJobsRepository,
   ) {}
 
   /** Takes the job's failed cases from its pipeline's test report (where the forge has one). */
@@ -96,6 +97,26 @@ export class TestReportService {
       fromLogs.push(...(await this.reports.problemsOf(sibling.traceHash, sibling.parserVersion)));
     }
     return notInLog(fromReport, fromLogs).map((problem) => problem.id);
+  }
+
+  /**
+   * After a parallel job other than its suite's first was analysed, the first one takes its
+   * cases again (from the pipeline's report as last fetched) so that its findings can be
+   * written again against this job's log too. Answers the first job and the log it reads, when
+   * it was analysed.
+   */
+  async suiteFirstToRewrite(
+    job: ClaimedJob,
+    access: RepositoryForgeAccess,
+  ): Promise<{ first: ClaimedJob; traceHash: string } | undefined> {
+    const [sibling] = await this.siblings(job);
+    if (sibling === undefined || sibling.id === job.id || sibling.traceHash === null) {
+      return undefined;
+    }
+    const [first] = await this.jobs.jobs([sibling.id]);
+    if (first === undefined) return undefined;
+    await this.prepare(first, access);
+    return { first, traceHash: sibling.traceHash };
   }
 
   /** The pipeline's failed jobs that report under this job's suite, first job first. */

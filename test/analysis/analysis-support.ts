@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { MIGRATIONS } from '../../src/core/database/migrations';
 import { runMigrations } from '../../src/core/database/migrator';
+import { FakeForge } from '../support/fake-forge/fake-forge';
+import { FORGE_TOKEN, forgeEnv } from '../support/fake-forge/forge-test-app';
 import { githubHeaders } from '../support/signing';
 import { startTestApp, TestApp } from '../support/test-app';
 import { testEnv } from '../support/test-env';
@@ -73,6 +75,49 @@ export async function startIsolatedApp(env: Record<string, string>): Promise<{
       await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
+}
+
+/**
+ * A fake forge that knows Hookyard's token, and an app on a database of its own whose GitHub and
+ * GitLab sources point at it (GitLab hooks signed with GITLAB_HOOK_TOKEN).
+ */
+export async function startAppWithFakeForge(): Promise<{
+  fake: FakeForge;
+  app: TestApp;
+  close: () => Promise<void>;
+}> {
+  const fake = await new FakeForge().start();
+  fake.tokens.set(FORGE_TOKEN, 'hookyard-bot');
+  try {
+    const { app, close } = await startIsolatedApp(
+      forgeEnv(fake, {
+        GITHUB_TOKEN: FORGE_TOKEN,
+        GITLAB_API_TOKEN: FORGE_TOKEN,
+        GITLAB_WEBHOOK_TOKEN: GITLAB_HOOK_TOKEN,
+        WORKER_CONCURRENCY: '4',
+      }),
+    );
+    return {
+      fake,
+      app,
+      close: async () => {
+        await close();
+        await fake.close();
+      },
+    };
+  } catch (error) {
+    await fake.close();
+    throw error;
+  }
+}
+
+/** Hookyard's id of the CI job the forge numbers `externalId`. */
+export async function ciJobIdOf(t: TestApp, externalId: number): Promise<string> {
+  const [row] = await t.dataSource.query<{ id: string }[]>(
+    `SELECT id FROM ci_jobs WHERE external_id = $1`,
+    [String(externalId)],
+  );
+  return row.id;
 }
 
 export interface GitHubRepo {

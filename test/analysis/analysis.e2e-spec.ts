@@ -1,17 +1,17 @@
 import { AnalysisUpkeepTask } from '../../src/modules/analysis/tasks/analysis-upkeep.task';
 import { LogParsingService } from '../../src/modules/analysis/log-parsing.service';
 import { FakeForge } from '../support/fake-forge/fake-forge';
-import { FORGE_TOKEN, forgeEnv } from '../support/fake-forge/forge-test-app';
 import { eventually, TestApp } from '../support/test-app';
 import {
   asGitHubLog,
   asGitLabLog,
-  GITLAB_HOOK_TOKEN,
+  ciJobIdOf,
   gitlabJobPayload,
   recordedLog,
   sendGitHub,
   sendGitLab,
   sha,
+  startAppWithFakeForge,
   uniqueNumber,
   workflowJobPayload,
   workflowRunPayload,
@@ -47,13 +47,7 @@ describe('analysis: failed CI jobs → logs from the fake forge → problems, AP
   const repo = { id: uniqueNumber(), fullName: `acme/app-${uniqueNumber()}` };
   const PR = 12;
 
-  const ciJobId = async (externalId: number): Promise<string> => {
-    const [row] = await t.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM ci_jobs WHERE external_id = $1`,
-      [String(externalId)],
-    );
-    return row.id;
-  };
+  const ciJobId = (externalId: number): Promise<string> => ciJobIdOf(t, externalId);
   const analysisOf = (externalId: number) =>
     eventually(
       async () => {
@@ -85,21 +79,11 @@ describe('analysis: failed CI jobs → logs from the fake forge → problems, AP
   const head2 = sha();
 
   beforeAll(async () => {
-    fake = await new FakeForge().start();
-    fake.tokens.set(FORGE_TOKEN, 'hookyard-bot');
-    ({ app: t, close: closeApp } = await startIsolatedApp(
-      forgeEnv(fake, {
-        GITHUB_TOKEN: FORGE_TOKEN,
-        GITLAB_API_TOKEN: FORGE_TOKEN,
-        GITLAB_WEBHOOK_TOKEN: GITLAB_HOOK_TOKEN,
-        WORKER_CONCURRENCY: '4',
-      }),
-    ));
+    ({ fake, app: t, close: closeApp } = await startAppWithFakeForge());
   }, 60000);
 
   afterAll(async () => {
     await closeApp?.();
-    await fake?.close();
   });
 
   it('a failed job on the base branch: its problems, first seen there', async () => {

@@ -1,17 +1,15 @@
 import { FakeForge } from '../support/fake-forge/fake-forge';
-import { FORGE_TOKEN, forgeEnv } from '../support/fake-forge/forge-test-app';
 import { eventually, TestApp } from '../support/test-app';
 import {
   asGitHubLog,
   asGitLabLog,
-  GITLAB_HOOK_TOKEN,
   gitlabJobPayload,
   gitlabPipelinePayload,
   recordedLog,
   sendGitHub,
   sendGitLab,
   sha,
-  startIsolatedApp,
+  startAppWithFakeForge,
   uniqueNumber,
   workflowJobPayload,
   workflowRunPayload,
@@ -37,21 +35,11 @@ describe('analysis: failed runs without job events → jobs listed through the f
   let closeApp: () => Promise<void>;
 
   beforeAll(async () => {
-    fake = await new FakeForge().start();
-    fake.tokens.set(FORGE_TOKEN, 'hookyard-bot');
-    ({ app: t, close: closeApp } = await startIsolatedApp(
-      forgeEnv(fake, {
-        GITHUB_TOKEN: FORGE_TOKEN,
-        GITLAB_API_TOKEN: FORGE_TOKEN,
-        GITLAB_WEBHOOK_TOKEN: GITLAB_HOOK_TOKEN,
-        WORKER_CONCURRENCY: '4',
-      }),
-    ));
+    ({ fake, app: t, close: closeApp } = await startAppWithFakeForge());
   }, 60000);
 
   afterAll(async () => {
     await closeApp?.();
-    await fake?.close();
   });
 
   const jobsOfRun = (runId: number) =>

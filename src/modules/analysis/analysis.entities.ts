@@ -11,6 +11,7 @@ import {
 import { CiJobEntity } from '../activity/entities/ci-job.entity';
 import { CiRunEntity } from '../activity/entities/ci-run.entity';
 import { RepositoryEntity } from '../activity/entities/repository.entity';
+import { AnalysisTestReportEntity } from './test-reports/analysis-test-report.entity';
 
 /** A CI log, gzip-compressed, stored once by the SHA-256 of its text (migration 0012). */
 @Entity('analysis_logs')
@@ -33,9 +34,12 @@ export class AnalysisLogEntity {
   lastUsedAt!: Date;
 }
 
+export type ParseSource = 'log' | 'test-report';
+
 /** That a log was parsed by one parser version (its problems hang from this row). */
 @Entity('analysis_parses')
 @Index('analysis_parses_version_idx', ['parserVersion'])
+@Check('analysis_parses_source_check', `source IN ('log', 'test-report')`)
 export class AnalysisParseEntity {
   @PrimaryColumn('text', { name: 'trace_hash' })
   @ForeignKey(() => AnalysisLogEntity, {
@@ -49,6 +53,10 @@ export class AnalysisParseEntity {
 
   @Column('integer')
   problems!: number;
+
+  /** What was parsed: a job's log, or the text of its test-report cases (migration 0017). */
+  @Column('text', { default: 'log' })
+  source!: ParseSource;
 
   @Column('timestamptz', { name: 'parsed_at', default: () => 'now()' })
   parsedAt!: Date;
@@ -121,11 +129,18 @@ export class AnalysisProblemEntity {
 
 export type AnalysisStatus = 'pending' | 'analyzed' | 'skipped' | 'failed';
 
+export type JobTestReportStatus =
+  'read' | 'no_failures' | 'empty' | 'not_found' | 'unavailable' | 'failed';
+
 /** The analysis status of one CI job. */
 @Entity('analysis_jobs')
 @Index('analysis_jobs_repository_idx', ['repositoryId', 'status'])
 @Index('analysis_jobs_trace_idx', ['traceHash'])
 @Check('analysis_jobs_status_check', `status IN ('pending', 'analyzed', 'skipped', 'failed')`)
+@Check(
+  'analysis_jobs_test_report_status_check',
+  `test_report_status IN ('read', 'no_failures', 'empty', 'not_found', 'unavailable', 'failed')`,
+)
 export class AnalysisJobEntity {
   @PrimaryColumn('uuid', { name: 'ci_job_id' })
   @ForeignKey(() => CiJobEntity, { name: 'analysis_jobs_ci_job_id_fkey', onDelete: 'CASCADE' })
@@ -160,6 +175,21 @@ export class AnalysisJobEntity {
   /** Its outcome is on the pull request and commit status (or there was nothing to report). */
   @Column('boolean', { default: false })
   reported!: boolean;
+
+  /** The stored text of the job's failed test-report cases (GitLab), read into problems. */
+  @Column('text', { name: 'test_report_hash', nullable: true })
+  @ForeignKey(() => AnalysisLogEntity, {
+    name: 'analysis_jobs_test_report_hash_fkey',
+    onDelete: 'SET NULL',
+  })
+  testReportHash!: string | null;
+
+  /** What the pipeline's test report gave this job; null where the forge has none. */
+  @Column('text', { name: 'test_report_status', nullable: true })
+  testReportStatus!: JobTestReportStatus | null;
+
+  @Column('text', { name: 'test_report_reason', nullable: true })
+  testReportReason!: string | null;
 
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
   updatedAt!: Date;
@@ -282,4 +312,5 @@ export const ANALYSIS_ENTITIES = [
   AnalysisJobEntity,
   AnalysisFindingEntity,
   AnalysisFingerprintEntity,
+  AnalysisTestReportEntity,
 ];

@@ -16,6 +16,8 @@ import { LogStoreRepository } from './log-store.repository';
 import { RunJobsDiscovery } from './run-jobs-discovery';
 import { RunJobsRepository } from './run-jobs.repository';
 import { AnalysisUpkeepTask } from './tasks/analysis-upkeep.task';
+import { TestReportRepository } from './test-reports/test-report.repository';
+import { TestReportService } from './test-reports/test-report.service';
 
 /**
  * CI-failure analysis: failed jobs' logs fetched through the forge clients, stored and parsed
@@ -38,6 +40,8 @@ import { AnalysisUpkeepTask } from './tasks/analysis-upkeep.task';
     RunJobsDiscovery,
     RunJobsRepository,
     AnalysisUpkeepTask,
+    TestReportRepository,
+    TestReportService,
   ],
   exports: [AnalysisQueryService],
 })

@@ -8,6 +8,8 @@ export interface FindingsContext {
   job: ClaimedJob;
   traceHash: string;
   parserVersion: number;
+  /** Problems of the job's test report that its log does not show (they come on top). */
+  testReportProblemIds: string[];
   pullRequestNumbers: number[];
   /** The base branch of the job's pull request; undefined outside a pull request. */
   baseBranch: string | undefined;
@@ -31,11 +33,19 @@ export class FindingsRepository {
         `INSERT INTO analysis_fingerprints AS fp (repository_id, fingerprint, first_seen_sha,
            first_seen_branch, first_seen_at, last_seen_sha, last_seen_branch, last_seen_at)
          SELECT DISTINCT ON (p.fingerprint) $1::uuid, p.fingerprint, $4, $5, now(), $4, $5, now()
-         FROM analysis_problems p WHERE p.trace_hash = $2 AND p.parser_version = $3
+         FROM analysis_problems p
+         WHERE (p.trace_hash = $2 AND p.parser_version = $3) OR p.id = ANY($6::uuid[])
          ON CONFLICT (repository_id, fingerprint) DO UPDATE
            SET last_seen_sha = excluded.last_seen_sha, last_seen_branch = excluded.last_seen_branch,
                last_seen_at = excluded.last_seen_at`,
-        [job.repositoryId, ctx.traceHash, ctx.parserVersion, job.headSha, job.headBranch],
+        [
+          job.repositoryId,
+          ctx.traceHash,
+          ctx.parserVersion,
+          job.headSha,
+          job.headBranch,
+          ctx.testReportProblemIds,
+        ],
       );
       await manager.query(`DELETE FROM analysis_findings WHERE ci_job_id = $1`, [job.id]);
       const inserted = await manager.query<unknown[]>(
@@ -56,7 +66,7 @@ export class FindingsRepository {
            fp.first_seen_sha, fp.first_seen_branch
          FROM analysis_problems p
          JOIN analysis_fingerprints fp ON fp.repository_id = $1 AND fp.fingerprint = p.fingerprint
-         WHERE p.trace_hash = $3 AND p.parser_version = $9
+         WHERE (p.trace_hash = $3 AND p.parser_version = $9) OR p.id = ANY($10::uuid[])
          RETURNING 1`,
         [
           job.repositoryId,
@@ -68,6 +78,7 @@ export class FindingsRepository {
           ctx.baseBranch ?? null,
           ctx.pullRequestNumbers,
           ctx.parserVersion,
+          ctx.testReportProblemIds,
         ],
       );
       await manager.query(

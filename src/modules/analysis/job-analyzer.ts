@@ -8,6 +8,7 @@ import { FindingsRepository } from './findings.repository';
 import { compressLog, limitLog, traceHashOf } from './log-archive';
 import { LogParsingService } from './log-parsing.service';
 import { LogStoreRepository } from './log-store.repository';
+import { TestReportService } from './test-reports/test-report.service';
 
 /** What became of one job. `retry`: the failure may pass, so the job should run again. */
 export type JobOutcome =
@@ -34,6 +35,7 @@ export class JobAnalyzer {
     private readonly logs: LogStoreRepository,
     private readonly parsing: LogParsingService,
     private readonly findings: FindingsRepository,
+    private readonly testReports: TestReportService,
   ) {}
 
   async analyze(
@@ -50,6 +52,7 @@ export class JobAnalyzer {
       await this.jobs.finish(job.id, 'skipped', reason);
       return { status: 'skipped', reason };
     }
+    await this.testReports.prepare(job, access);
     let log: string;
     try {
       log = await access.client().fetchJobLog(access.repository, job.externalId);
@@ -62,7 +65,13 @@ export class JobAnalyzer {
       await this.jobs.finish(job.id, 'failed', reason);
       return { status: 'failed', reason, retry };
     }
-    return this.analyzeLog(job, log, pullRequestNumbers);
+    const outcome = await this.analyzeLog(job, log, pullRequestNumbers);
+    const rewrite = await this.testReports.suiteFirstToRewrite(job, access);
+    if (rewrite !== undefined) {
+      await this.parsing.ensureParsed(rewrite.traceHash);
+      await this.record(rewrite.first, rewrite.traceHash, pullRequestNumbers);
+    }
+    return outcome;
   }
 
   /** Stores, parses (once) and records a job's log. */
@@ -79,7 +88,7 @@ export class JobAnalyzer {
     return { status: 'analyzed', traceHash, problems };
   }
 
-  /** Writes a job's findings from its stored log's current parse. */
+  /** Writes a job's findings from its stored log's current parse and its test report. */
   async record(job: ClaimedJob, traceHash: string, pullRequestNumbers: number[]): Promise<number> {
     const pr = pullRequestNumbers[0];
     const baseBranch =
@@ -87,10 +96,12 @@ export class JobAnalyzer {
         ? undefined
         : ((await this.jobs.pullRequest(job.repositoryId, pr))?.baseRef ??
           (await this.jobs.defaultBranch(job.repositoryId)));
+    const parserVersion = this.parsing.version;
     return this.findings.write({
       job,
       traceHash,
-      parserVersion: this.parsing.version,
+      parserVersion,
+      testReportProblemIds: await this.testReports.problemsBesides(job, traceHash, parserVersion),
       pullRequestNumbers,
       baseBranch,
     });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { rowsOf } from '../../core/database/rows';
+import type { ParseSource } from './analysis.entities';
 import type { Problem } from './parsers';
 
 const PROBLEM_COLUMNS = 13;
@@ -44,12 +45,13 @@ export class LogStoreRepository {
     traceHash: string,
     parserVersion: number,
     problems: Problem[],
+    source: ParseSource = 'log',
   ): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const claimed = await manager.query<unknown[]>(
-        `INSERT INTO analysis_parses (trace_hash, parser_version, problems) VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING RETURNING 1`,
-        [traceHash, parserVersion, problems.length],
+        `INSERT INTO analysis_parses (trace_hash, parser_version, problems, source)
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1`,
+        [traceHash, parserVersion, problems.length, source],
       );
       if (claimed.length === 0) return false;
       for (let from = 0; from < problems.length; from += 500) {
@@ -99,11 +101,14 @@ export class LogStoreRepository {
     return rows.map((r) => r.trace_hash);
   }
 
-  /** Parses of older versions that no job reads any more (their problems go with them). */
+  /**
+   * Log parses of older versions that no job reads any more (their problems go with them).
+   * Test-report parses have versions of their own and leave with their stored text.
+   */
   async deleteOldParses(parserVersion: number): Promise<number> {
     const result = await this.dataSource.query<unknown[] | [unknown[], number]>(
       `DELETE FROM analysis_parses p
-       WHERE p.parser_version < $1
+       WHERE p.source = 'log' AND p.parser_version < $1
          AND NOT EXISTS (SELECT 1 FROM analysis_jobs a
                          WHERE a.trace_hash = p.trace_hash AND a.parser_version = p.parser_version)
        RETURNING 1`,

@@ -117,6 +117,8 @@ export class FakeForge {
   /** Where a job-log request is redirected (GitHub): default the fake's own /_logs. */
   logRedirect: ((jobId: string) => string) | undefined;
   readonly pullsByCommit = new Map<string, number[]>();
+  /** GitLab pipelines' test reports (the API's JSON), by pipeline id; absent = 404. */
+  readonly testReports = new Map<number, unknown>();
   /** The jobs of CI runs (GitHub workflow runs, GitLab pipelines), by run id. */
   readonly runJobs = new Map<number, StoredRunJob[]>();
 
@@ -624,6 +626,14 @@ export class FakeForge {
         return log === undefined
           ? json(404, { message: '404 Not found' })
           : { status: 200, body: log, headers: { 'content-type': 'text/plain' } };
+      }),
+    );
+    this.route(
+      'GET',
+      new RegExp(`^${P}/pipelines/(\\d+)/test_report$`),
+      authed((c) => {
+        const report = this.testReports.get(Number(c.params[1]));
+        return report === undefined ? json(404, { message: '404 Not found' }) : json(200, report);
       }),
     );
     const gitlabStatus = { success: 'success', failure: 'failed', cancelled: 'canceled' } as const;

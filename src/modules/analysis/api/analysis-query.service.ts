@@ -47,6 +47,7 @@ export class AnalysisQueryService {
         traceHash: null,
         parserVersion: null,
         problems: [],
+        testReport: null,
       };
     }
     return {
@@ -56,6 +57,10 @@ export class AnalysisQueryService {
       traceHash: row.trace_hash,
       parserVersion: row.parser_version,
       problems: await this.read.jobProblems(ciJobId),
+      testReport:
+        row.test_report_status === null
+          ? null
+          : { status: row.test_report_status, reason: row.test_report_reason },
     };
   }
 

@@ -80,6 +80,8 @@ export interface JobAnalysisRow {
   parser_version: number | null;
   conclusion: string | null;
   job_status: string;
+  test_report_status: string | null;
+  test_report_reason: string | null;
 }
 
 export interface TraceRow {
@@ -143,7 +145,7 @@ export class AnalysisReadRepository {
   async jobAnalysis(ciJobId: string): Promise<JobAnalysisRow | undefined> {
     const rows = await this.dataSource.query<JobAnalysisRow[]>(
       `SELECT j.repository_id, a.status, a.reason, a.trace_hash, a.parser_version, j.conclusion,
-         j.status AS job_status
+         j.status AS job_status, a.test_report_status, a.test_report_reason
        FROM ci_jobs j LEFT JOIN analysis_jobs a ON a.ci_job_id = j.id WHERE j.id = $1`,
       [ciJobId],
     );

@@ -94,6 +94,21 @@ export class ProblemPageView {
   @ApiPropertyOptional(NEXT_CURSOR_PROPERTY) nextCursor!: string | null;
 }
 
+export const TEST_REPORT_STATUSES = [
+  'read',
+  'no_failures',
+  'empty',
+  'not_found',
+  'unavailable',
+  'failed',
+] as const;
+
+/** What the pipeline's test report (GitLab) gave the job. */
+export class JobTestReportView {
+  @ApiProperty({ enum: TEST_REPORT_STATUSES }) status!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) reason!: string | null;
+}
+
 export class CiJobAnalysisView {
   @ApiProperty({ format: 'uuid' }) ciJobId!: string;
   @ApiProperty({ enum: ANALYSIS_STATUSES }) status!: string;
@@ -101,6 +116,12 @@ export class CiJobAnalysisView {
   @ApiPropertyOptional({ nullable: true, type: String }) traceHash!: string | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) parserVersion!: number | null;
   @ApiProperty({ type: [ProblemView] }) problems!: ProblemView[];
+  @ApiPropertyOptional({
+    nullable: true,
+    type: JobTestReportView,
+    description: "The pipeline's test report (GitLab); null where the forge serves none",
+  })
+  testReport!: JobTestReportView | null;
 }
 
 export class FailedJobView {

@@ -30,6 +30,11 @@ export interface ForgeClient {
    * for runs whose jobs never arrived as events.
    */
   listRunJobs(repo: ForgeRepositoryRef, runId: string): Promise<ForgeCiJob[]>;
+  /**
+   * The test report of one CI run as the forge sends it (GitLab's pipeline test report),
+   * undefined when the run has none. Absent on forges that serve no test reports.
+   */
+  fetchTestReport?(repo: ForgeRepositoryRef, runId: string): Promise<unknown>;
   pullRequestsForCommit(repo: ForgeRepositoryRef, sha: string): Promise<ForgePullRequest[]>;
   listComments(repo: ForgeRepositoryRef, pr: number): Promise<ForgeComment[]>;
   createComment(repo: ForgeRepositoryRef, pr: number, body: string): Promise<ForgeComment>;

@@ -4,7 +4,7 @@ import {
   GitbeakerRequestError,
   RequesterType,
 } from '@gitbeaker/requester-utils';
-import { Commits, Jobs, MergeRequestNotes, ProjectHooks } from '@gitbeaker/rest';
+import { Commits, Jobs, MergeRequestNotes, Pipelines, ProjectHooks } from '@gitbeaker/rest';
 import {
   CommitStatusInput,
   ForgeCiJob,
@@ -14,6 +14,7 @@ import {
   ForgePullRequest,
   ForgeRepositoryRef,
 } from '../forge-types';
+import { ForgeRequestError } from '../forge-errors';
 import { Fetch } from '../outbound-policy';
 import { basicAuthorization, ForgeClient, StatusLimits } from './forge-client';
 
@@ -124,6 +125,7 @@ export class GitLabClient implements ForgeClient {
   private readonly commits: InstanceType<typeof Commits<false>>;
   private readonly notes: InstanceType<typeof MergeRequestNotes<false>>;
   private readonly hooks: InstanceType<typeof ProjectHooks<false>>;
+  private readonly pipelines: InstanceType<typeof Pipelines<false>>;
   private readonly requester: RequesterType;
   private login: string | undefined;
   private readonly token: string;
@@ -139,6 +141,7 @@ export class GitLabClient implements ForgeClient {
     this.commits = new Commits(resource);
     this.notes = new MergeRequestNotes(resource);
     this.hooks = new ProjectHooks(resource);
+    this.pipelines = new Pipelines(resource);
     this.requester = this.commits.requester;
   }
 
@@ -163,6 +166,25 @@ export class GitLabClient implements ForgeClient {
 
   async fetchJobLog(ref: ForgeRepositoryRef, jobId: string): Promise<string> {
     return this.jobs.showLog(this.project(ref), Number(jobId));
+  }
+
+  /**
+   * GET /projects/:id/pipelines/:pipeline_id/test_report: the body as GitLab sends it (the
+   * analysis module reads it), undefined when the pipeline has none (404).
+   */
+  async fetchTestReport(ref: ForgeRepositoryRef, runId: string): Promise<unknown> {
+    try {
+      return await this.pipelines.showTestReport(this.project(ref), Number(runId));
+    } catch (error) {
+      if (!(error instanceof GitbeakerRequestError) || error.cause === undefined) throw error;
+      const status = error.cause.response.status;
+      if (status === 404) return undefined;
+      throw new ForgeRequestError(
+        `gitlab GET pipelines/${runId}/test_report answered ${status}: ${error.cause.description}`,
+        status,
+        status === 429 || status >= 500,
+      );
+    }
   }
 
   /** GET /projects/:id/pipelines/:pipeline_id/jobs?scope[]=failed, every page. */

@@ -161,7 +161,8 @@ export class BitbucketClient implements ForgeClient {
     const prs = await this.all<{ id: number; state: string }>(
       this.api.url(`${this.repo(ref)}/commit/${encodeURIComponent(sha)}/pullrequests`),
     );
-    return prs.map((pr) => ({ number: pr.id, state: pr.state }));
+    // Bitbucket writes states in capitals (OPEN, MERGED, DECLINED); callers compare lower case.
+    return prs.map((pr) => ({ number: pr.id, state: pr.state.toLowerCase() }));
   }
 
   async listComments(ref: ForgeRepositoryRef, pr: number): Promise<ForgeComment[]> {

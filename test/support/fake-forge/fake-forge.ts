@@ -928,7 +928,7 @@ export class FakeForge {
         return json(201, { id: status.id, status: status.state, context: status.context });
       }),
     );
-    // Gitea Actions (1.24+): a run's jobs, a job's log, and the pull request of a commit.
+    // Gitea Actions (1.25+): a run's jobs, a job's log, and the pull request of a commit.
     this.route(
       'GET',
       new RegExp(`^${R}/actions/runs/(\\d+)/jobs$`),

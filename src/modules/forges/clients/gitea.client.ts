@@ -54,8 +54,8 @@ export class GiteaClient implements ForgeClient {
   }
 
   /**
-   * GET /repos/{owner}/{repo}/actions/runs/{run}/jobs (Gitea 1.24+), every page. Forgejo has no
-   * such route: its 404 fails the listing for good, as "the jobs could not be listed".
+   * GET /repos/{owner}/{repo}/actions/runs/{run}/jobs (Gitea 1.25+), every page. Where the route
+   * is missing (older Gitea; Forgejo, whose job logs are a web-UI matter) the 404 is final.
    */
   async listRunJobs(ref: ForgeRepositoryRef, runId: string): Promise<ForgeCiJob[]> {
     const found: ForgeCiJob[] = [];
@@ -75,7 +75,7 @@ export class GiteaClient implements ForgeClient {
     return found;
   }
 
-  /** GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs (Gitea 1.24+): the plain log. */
+  /** GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs: the plain log. */
   fetchJobLog(ref: ForgeRepositoryRef, jobId: string): Promise<string> {
     return this.api.text(
       this.api.url(`${this.repo(ref)}/actions/jobs/${encodeURIComponent(jobId)}/logs`),

@@ -10,10 +10,10 @@ import { omitUndefined, type PayloadReader } from '../payload-reader';
 import { actorAt, repositoryOf } from './gitea-readers';
 
 /**
- * Gitea Actions (1.24+) `workflow_run` and `workflow_job` webhooks. Their objects are the API's
- * ActionWorkflowRun / ActionWorkflowJob (modules/structs/repo_actions.go): GitHub's vocabulary
- * for status and conclusion, but a run has no created_at/updated_at, and Go writes an unset
- * time as `0001-01-01T00:00:00Z`, which is read here as absent.
+ * Gitea Actions `workflow_job` (Gitea 1.24+) and `workflow_run` (1.25+) webhooks. Their objects
+ * are the API's ActionWorkflowRun / ActionWorkflowJob (modules/structs/repo_actions.go): GitHub's
+ * vocabulary for status and conclusion, but a run may have no created_at/updated_at, and Go
+ * writes an unset time as `0001-01-01T00:00:00Z`, which is read here as absent.
  */
 
 const CONCLUSIONS: Readonly<Record<string, CiConclusion>> = {
@@ -65,7 +65,8 @@ export function workflowRunEvents(root: PayloadReader): DomainEvent[] {
   const runStatus = status(run);
   const startedAt = time(run, 'started_at');
   const completedAt = runStatus === 'completed' ? time(run, 'completed_at') : undefined;
-  const updatedAt = latestTimestamp(startedAt, completedAt);
+  // created_at/updated_at came later (Gitea #35382); older versions have only the two above.
+  const updatedAt = latestTimestamp(time(run, 'updated_at'), startedAt, completedAt);
   // A queued run carries no time at all: nothing to order it by, and nothing to analyse yet.
   if (updatedAt === undefined) return [];
   const event: CiRunEvent = {
@@ -85,7 +86,7 @@ export function workflowRunEvents(root: PayloadReader): DomainEvent[] {
       url: run.text('html_url'),
       actor: actorAt(root, 'sender'),
       pullRequestNumbers: pullRequestNumbers(root),
-      createdAt: startedAt ?? updatedAt,
+      createdAt: time(run, 'created_at') ?? startedAt ?? updatedAt,
       startedAt,
       completedAt,
       updatedAt,

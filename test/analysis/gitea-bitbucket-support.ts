@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { giteaJob } from '../support/fake-forge/ci-objects';
 import { hmacHex, hubSignature } from '../support/signing';
 import { TestApp } from '../support/test-app';
 import { Json } from './analysis-support';
@@ -79,28 +80,11 @@ export function giteaWorkflowJobPayload(
   web: string,
   job: { id: number; runId: number; name: string; sha: string; branch: string },
 ): Json {
+  // The webhook carries the same ActionWorkflowJob as the API answers.
+  const workflowJob = giteaJob({ ...job, conclusion: 'failure' }, repo.fullName, web);
   return {
     action: 'completed',
-    workflow_job: {
-      id: job.id,
-      url: `${web}/api/v1/repos/${repo.fullName}/actions/jobs/${job.id}`,
-      html_url: `${web}/${repo.fullName}/actions/runs/${job.runId}/jobs/0`,
-      run_id: job.runId,
-      run_url: `${web}/api/v1/repos/${repo.fullName}/actions/runs/${job.runId}`,
-      name: job.name,
-      labels: ['ubuntu-latest'],
-      run_attempt: 1,
-      head_sha: job.sha,
-      head_branch: job.branch,
-      status: 'completed',
-      conclusion: 'failure',
-      runner_id: 3,
-      runner_name: 'gitea-runner-1',
-      steps: [{ name: 'npm test', number: 1, status: 'completed', conclusion: 'failure' }],
-      created_at: '2026-03-02T10:00:00Z',
-      started_at: '2026-03-02T10:01:00Z',
-      completed_at: '2026-03-02T10:04:00Z',
-    },
+    workflow_job: workflowJob,
     repository: giteaRepository(repo, web),
     sender: GITEA_SENDER,
   };

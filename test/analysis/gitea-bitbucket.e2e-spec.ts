@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { FakeForge } from '../support/fake-forge/fake-forge';
 import { FORGE_TOKEN, forgeEnv } from '../support/fake-forge/forge-test-app';
 import { eventually, TestApp } from '../support/test-app';
-import { recordedLog, sha, startIsolatedApp, uniqueNumber } from './analysis-support';
+import {
+  recordedLog,
+  settledJobsOfRun,
+  sha,
+  startIsolatedApp,
+  uniqueNumber,
+} from './analysis-support';
 import {
   asRunnerLog,
   BITBUCKET_HOOK_SECRET,
@@ -13,15 +19,6 @@ import {
   sendBitbucket,
   sendGitea,
 } from './gitea-bitbucket-support';
-
-interface JobRow {
-  external_id: string;
-  source: string;
-  name: string;
-  conclusion: string | null;
-  status: string | null;
-  reason: string | null;
-}
 
 interface ProblemItem {
   tool: string;
@@ -62,25 +59,9 @@ describe('analysis: Gitea and Bitbucket CI failures → logs from the fake forge
     await fake?.close();
   });
 
-  const jobsOfRun = (runExternalId: string) =>
-    t.dataSource.query<JobRow[]>(
-      `SELECT j.external_id, j.source, j.name, j.conclusion, a.status, a.reason
-       FROM ci_jobs j LEFT JOIN analysis_jobs a ON a.ci_job_id = j.id
-       WHERE j.run_external_id = $1 ORDER BY j.name`,
-      [runExternalId],
-    );
-  const settledJobs = (runExternalId: string, count: number) =>
-    eventually(
-      async () => {
-        const rows = await jobsOfRun(runExternalId);
-        const failed = rows.filter((r) => r.conclusion !== 'success');
-        return rows.length === count && failed.every((r) => r.status && r.status !== 'pending')
-          ? rows
-          : undefined;
-      },
-      60000,
-      `the jobs of run ${runExternalId}`,
-    );
+  /** The run's jobs once settled, by name. */
+  const settledJobs = async (runExternalId: string, count: number) =>
+    (await settledJobsOfRun(t, runExternalId, count)).sort((a, b) => a.name.localeCompare(b.name));
   const problems = async (repository: string, commit: string): Promise<ProblemItem[]> => {
     const response = await t.request(
       'GET',

@@ -329,7 +329,7 @@ function githubLogRedirect(apiUrl: string): ((url: URL) => boolean) | undefined 
  * (scripts that read these logs follow redirects); the host is not documented, so only signed
  * Amazon S3 URLs over https are followed, without credentials. Others are refused.
  */
-function bitbucketLogRedirect(apiUrl: string): ((url: URL) => boolean) | undefined {
+export function bitbucketLogRedirect(apiUrl: string): ((url: URL) => boolean) | undefined {
   if (new URL(apiUrl).hostname !== 'api.bitbucket.org') return undefined;
   return (url) =>
     url.protocol === 'https:' &&

@@ -127,8 +127,7 @@ export class BitbucketClient implements ForgeClient {
       );
       const found = body.values.find((p) => p.build_number === buildNumber);
       if (found) return found;
-      // Newest first: past a smaller number, the build is not coming.
-      if (body.values.some((p) => p.build_number < buildNumber)) break;
+      // No early stop on smaller numbers: the order is only as good as the `sort` Bitbucket honours.
       next = body.next;
     }
     throw new ForgeRequestError(

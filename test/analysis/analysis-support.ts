@@ -7,7 +7,7 @@ import { runMigrations } from '../../src/core/database/migrator';
 import { FakeForge } from '../support/fake-forge/fake-forge';
 import { FORGE_TOKEN, forgeEnv } from '../support/fake-forge/forge-test-app';
 import { githubHeaders } from '../support/signing';
-import { startTestApp, TestApp } from '../support/test-app';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { testEnv } from '../support/test-env';
 
 export type Json = Record<string, unknown>;
@@ -358,3 +358,43 @@ export function sha(): string {
 }
 
 export const uniqueNumber = (): number => Number.parseInt(randomUUID().slice(0, 7), 16);
+
+/** A CI job of a run with its analysis (status and reason null while it has none). */
+export interface RunJobRow {
+  external_id: string;
+  source: string;
+  name: string;
+  conclusion: string | null;
+  allow_failure: boolean;
+  status: string | null;
+  reason: string | null;
+}
+
+/** The recorded jobs of a run (by the forge's run id), in the order of their forge ids. */
+export function jobsOfRun(t: TestApp, runExternalId: string | number): Promise<RunJobRow[]> {
+  return t.dataSource.query<RunJobRow[]>(
+    `SELECT j.external_id, j.source, j.name, j.conclusion, j.allow_failure, a.status, a.reason
+     FROM ci_jobs j LEFT JOIN analysis_jobs a ON a.ci_job_id = j.id
+     WHERE j.run_external_id = $1 ORDER BY j.external_id`,
+    [String(runExternalId)],
+  );
+}
+
+/** The run's jobs once there are `count` and every one that did not succeed is analysed. */
+export function settledJobsOfRun(
+  t: TestApp,
+  runExternalId: string | number,
+  count: number,
+): Promise<RunJobRow[]> {
+  return eventually(
+    async () => {
+      const rows = await jobsOfRun(t, runExternalId);
+      const failed = rows.filter((r) => r.conclusion !== 'success');
+      return rows.length === count && failed.every((r) => r.status && r.status !== 'pending')
+        ? rows
+        : undefined;
+    },
+    60000,
+    `the jobs of run ${runExternalId}`,
+  );
+}

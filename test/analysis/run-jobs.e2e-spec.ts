@@ -5,24 +5,17 @@ import {
   asGitLabLog,
   gitlabJobPayload,
   gitlabPipelinePayload,
+  jobsOfRun,
   recordedLog,
   sendGitHub,
   sendGitLab,
   sha,
+  settledJobsOfRun,
   startAppWithFakeForge,
   uniqueNumber,
   workflowJobPayload,
   workflowRunPayload,
 } from './analysis-support';
-
-interface JobRow {
-  external_id: string;
-  source: string;
-  name: string;
-  conclusion: string | null;
-  allow_failure: boolean;
-  status: string | null;
-}
 
 /**
  * Runs whose jobs never arrived as events (only the GitHub workflow_run / GitLab Pipeline Hook
@@ -42,25 +35,7 @@ describe('analysis: failed runs without job events → jobs listed through the f
     await closeApp?.();
   });
 
-  const jobsOfRun = (runId: number) =>
-    t.dataSource.query<JobRow[]>(
-      `SELECT j.external_id, j.source, j.name, j.conclusion, j.allow_failure, a.status
-       FROM ci_jobs j LEFT JOIN analysis_jobs a ON a.ci_job_id = j.id
-       WHERE j.run_external_id = $1 ORDER BY j.external_id`,
-      [String(runId)],
-    );
-  const settledJobs = (runId: number, count: number) =>
-    eventually(
-      async () => {
-        const rows = await jobsOfRun(runId);
-        const failed = rows.filter((r) => r.conclusion !== 'success');
-        return rows.length === count && failed.every((r) => r.status && r.status !== 'pending')
-          ? rows
-          : undefined;
-      },
-      60000,
-      `the jobs of run ${runId}`,
-    );
+  const settledJobs = (runId: number, count: number) => settledJobsOfRun(t, runId, count);
 
   it('GitHub: a failed workflow_run alone → its latest jobs listed, the failed one analysed', async () => {
     const repo = { id: uniqueNumber(), fullName: `acme/runs-${uniqueNumber()}` };
@@ -137,7 +112,7 @@ describe('analysis: failed runs without job events → jobs listed through the f
     expect(await sendGitHub(t, 'workflow_job', late)).toBe(202);
     expect(await sendGitHub(t, 'workflow_run', run)).toBe(202);
     await new Promise((resolve) => setTimeout(resolve, 4000));
-    expect(await jobsOfRun(runId)).toHaveLength(3);
+    expect(await jobsOfRun(t, runId)).toHaveLength(3);
     expect(
       fake.requests.filter((r) => r.path.endsWith(`/actions/runs/${runId}/jobs`)),
     ).toHaveLength(1);
@@ -217,7 +192,7 @@ describe('analysis: failed runs without job events → jobs listed through the f
     });
     expect(await sendGitLab(t, late)).toBe(202);
     await new Promise((resolve) => setTimeout(resolve, 4000));
-    expect(await jobsOfRun(pipelineId)).toHaveLength(2);
+    expect(await jobsOfRun(t, pipelineId)).toHaveLength(2);
     expect(
       fake.requests.filter((r) => r.path.endsWith(`/pipelines/${pipelineId}/jobs`)),
     ).toHaveLength(1);

@@ -68,6 +68,8 @@ export const MODELLED_EVENTS: Record<Provider, readonly ModelledEvent[]> = {
     e('issues', 'issue'),
     e('issue_comment', 'comment'),
     e('release', 'release'),
+    e('workflow_run', 'ci_run'),
+    e('workflow_job', 'ci_job'),
   ],
   [Provider.Bitbucket]: [
     e('repo:push', 'push'),

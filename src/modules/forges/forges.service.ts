@@ -284,7 +284,13 @@ export class ForgesService {
           apiUrl: source.endpoints.apiUrl,
           webUrl: source.endpoints.webUrl,
           token: needToken(),
-          fetch: this.policy.fetcher({ forge, lane, origins, retries: true }),
+          fetch: this.policy.fetcher({
+            forge,
+            lane,
+            origins,
+            retries: true,
+            allowRedirect: bitbucketLogRedirect(source.endpoints.apiUrl),
+          }),
         });
     }
   }
@@ -316,4 +322,17 @@ function githubLogRedirect(apiUrl: string): ((url: URL) => boolean) | undefined 
     url.protocol === 'https:' &&
     (url.hostname.endsWith('.actions.githubusercontent.com') ||
       url.hostname.endsWith('.blob.core.windows.net'));
+}
+
+/**
+ * Bitbucket Cloud may answer a Pipelines step-log request with a redirect to the log's storage
+ * (scripts that read these logs follow redirects); the host is not documented, so only signed
+ * Amazon S3 URLs over https are followed, without credentials. Others are refused.
+ */
+export function bitbucketLogRedirect(apiUrl: string): ((url: URL) => boolean) | undefined {
+  if (new URL(apiUrl).hostname !== 'api.bitbucket.org') return undefined;
+  return (url) =>
+    url.protocol === 'https:' &&
+    url.hostname.endsWith('.amazonaws.com') &&
+    url.searchParams.has('X-Amz-Signature');
 }

@@ -14,6 +14,13 @@ import {
   StoredStatus,
 } from './github-objects';
 import { hubSignature } from '../signing';
+import {
+  bitbucketPage,
+  bitbucketPipeline,
+  bitbucketStep,
+  giteaJob,
+  StoredPipeline,
+} from './ci-objects';
 
 /**
  * A fake forge for tests: a real HTTP server on loopback serving the subset of the GitHub
@@ -119,8 +126,12 @@ export class FakeForge {
   readonly pullsByCommit = new Map<string, number[]>();
   /** GitLab pipelines' test reports (the API's JSON), by pipeline id; absent = 404. */
   readonly testReports = new Map<number, unknown>();
-  /** The jobs of CI runs (GitHub workflow runs, GitLab pipelines), by run id. */
+  /** The jobs of CI runs (GitHub workflow runs, GitLab pipelines, Gitea runs), by run id. */
   readonly runJobs = new Map<number, StoredRunJob[]>();
+  /** Bitbucket Pipelines builds by repository (workspace/slug), newest last. */
+  readonly bitbucketPipelines = new Map<string, StoredPipeline[]>();
+  /** Where a Bitbucket step-log request is redirected: default the fake's own /_step-logs. */
+  stepLogRedirect: ((stepUuid: string) => string) | undefined;
 
   readonly githubDeliveries: GitHubDelivery[] = [];
   readonly githubHookTargets = new Map<number, HookTarget>();
@@ -134,6 +145,11 @@ export class FakeForge {
     this.gitlab();
     this.gitea();
     this.bitbucket();
+    this.route('GET', /^\/_step-logs\/([^/]+)$/, (c) => ({
+      status: 200,
+      body: this.jobLogs.get(c.params[0] ?? '') ?? '',
+      headers: { 'content-type': 'application/octet-stream' },
+    }));
     this.route('GET', /^\/_logs\/(\d+)$/, (c) => ({
       status: 200,
       body: this.jobLogs.get(c.params[0] ?? '') ?? '',
@@ -922,6 +938,47 @@ export class FakeForge {
         return json(201, { id: status.id, status: status.state, context: status.context });
       }),
     );
+    // Gitea Actions (1.25+): a run's jobs, a job's log, and the pull request of a commit.
+    this.route(
+      'GET',
+      new RegExp(`^${R}/actions/runs/(\\d+)/jobs$`),
+      authed((c) => {
+        const jobs = this.runJobs.get(Number(c.params[1])) ?? [];
+        const limit = Number(c.query.get('limit') ?? '30');
+        const page = Number(c.query.get('page') ?? '1');
+        const slice = jobs.slice((page - 1) * limit, page * limit);
+        return json(200, {
+          workflow_jobs: slice.map((job) => giteaJob(job, c.params[0] ?? '', this.url)),
+          total_count: jobs.length,
+        });
+      }),
+    );
+    this.route(
+      'GET',
+      new RegExp(`^${R}/actions/jobs/(\\d+)/logs$`),
+      authed((c) => {
+        const log = this.jobLogs.get(c.params[1] ?? '');
+        return log === undefined
+          ? json(404, { message: 'job not found' })
+          : { status: 200, body: log, headers: { 'content-type': 'text/plain; charset=utf-8' } };
+      }),
+    );
+    this.route(
+      'GET',
+      new RegExp(`^${R}/commits/([0-9a-f]{40})/pull$`),
+      authed((c) => {
+        const [number] = this.pullsByCommit.get(`${c.params[0]}@${c.params[1]}`) ?? [];
+        if (number === undefined) return json(404, { message: 'pull request not found' });
+        return json(200, {
+          id: number + 5000,
+          number,
+          state: 'open',
+          title: `Change ${number}`,
+          head: { ref: 'feature', sha: c.params[1] },
+          base: { ref: 'main' },
+        });
+      }),
+    );
   }
 
   // ---- Bitbucket Cloud (/2.0) --------------------------------------------------------------------
@@ -1014,6 +1071,60 @@ export class FakeForge {
         };
         this.statuses.push(status);
         return json(201, { type: 'build', key, state: status.state });
+      }),
+    );
+    // Pipelines: builds (newest first), a build's steps, a step's log (redirected), and the
+    // pull requests of a commit.
+    const pipelinesOf = (repo: string) => this.bitbucketPipelines.get(repo) ?? [];
+    this.route(
+      'GET',
+      new RegExp(`^${R}/pipelines/?$`),
+      authed((c) => {
+        const repo = c.params[0] ?? '';
+        const newest = [...pipelinesOf(repo)].reverse();
+        return json(200, bitbucketPage(newest.map((p) => bitbucketPipeline(p, repo))));
+      }),
+    );
+    this.route(
+      'GET',
+      new RegExp(`^${R}/pipelines/([^/]+)/steps/?$`),
+      authed((c) => {
+        const pipeline = pipelinesOf(c.params[0] ?? '').find((p) => p.uuid === c.params[1]);
+        if (!pipeline) return json(404, { type: 'error', error: { message: 'Not found' } });
+        return json(200, bitbucketPage(pipeline.steps.map((s) => bitbucketStep(pipeline, s))));
+      }),
+    );
+    this.route(
+      'GET',
+      new RegExp(`^${R}/pipelines/([^/]+)/steps/([^/]+)/log$`),
+      authed((c) => {
+        const pipeline = pipelinesOf(c.params[0] ?? '').find((p) => p.uuid === c.params[1]);
+        const step = c.params[2] ?? '';
+        if (!pipeline?.steps.some((s) => s.uuid === step) || !this.jobLogs.has(step)) {
+          return json(404, { type: 'error', error: { message: 'Not found' } });
+        }
+        const location =
+          this.stepLogRedirect?.(step) ?? `${this.url}/_step-logs/${encodeURIComponent(step)}`;
+        return { status: 307, headers: { location } };
+      }),
+    );
+    this.route(
+      'GET',
+      new RegExp(`^${R}/commit/([0-9a-f]{40})/pullrequests$`),
+      authed((c) => {
+        const repo = c.params[0] ?? '';
+        const numbers = this.pullsByCommit.get(`${repo}@${c.params[1]}`) ?? [];
+        return json(
+          200,
+          bitbucketPage(
+            numbers.map((id) => ({
+              type: 'pullrequest',
+              id,
+              title: `Change ${id}`,
+              state: 'OPEN',
+            })),
+          ),
+        );
       }),
     );
   }

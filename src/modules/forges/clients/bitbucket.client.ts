@@ -7,6 +7,7 @@ import {
   ForgePullRequest,
   ForgeRepositoryRef,
 } from '../forge-types';
+import { ForgeRequestError } from '../forge-errors';
 import { Fetch } from '../outbound-policy';
 import {
   basicAuthorization,
@@ -15,6 +16,12 @@ import {
   splitFullName,
   StatusLimits,
 } from './forge-client';
+import {
+  BitbucketPipeline,
+  BitbucketStep,
+  splitStepJobId,
+  stepToForgeCiJob,
+} from './bitbucket-pipelines';
 import { JsonApi } from './json-api';
 
 interface BitbucketComment {
@@ -81,21 +88,80 @@ export class BitbucketClient implements ForgeClient {
     return this.login;
   }
 
-  listRunJobs(): Promise<ForgeCiJob[]> {
-    return Promise.reject(
-      new ForgeUnsupportedError('bitbucket', 'the jobs of a CI run through this API'),
+  /**
+   * The steps of a Pipelines build, by its build number (what its commit status names): the
+   * newest pipelines are looked through for that number (the API addresses a pipeline by UUID
+   * only), then GET …/pipelines/{uuid}/steps.
+   */
+  async listRunJobs(ref: ForgeRepositoryRef, runId: string): Promise<ForgeCiJob[]> {
+    if (!/^\d+$/.test(runId)) {
+      throw new ForgeUnsupportedError(
+        'bitbucket',
+        `the steps of "${runId}" (not a Pipelines build)`,
+      );
+    }
+    const pipeline = await this.pipelineByBuildNumber(ref, Number(runId));
+    const steps = await this.all<BitbucketStep>(
+      this.api.url(`${this.repo(ref)}/pipelines/${encodeURIComponent(pipeline.uuid)}/steps`, {
+        pagelen: 100,
+      }),
+    );
+    const page = `${this.webUrl}/${ref.fullName}/addon/pipelines/home#!/results/${pipeline.build_number}`;
+    return steps.map((step) =>
+      stepToForgeCiJob(pipeline, step, `${page}/steps/${encodeURIComponent(step.uuid)}`),
     );
   }
 
-  fetchJobLog(): Promise<string> {
-    return Promise.reject(new ForgeUnsupportedError('bitbucket', 'CI job logs through this API'));
+  private async pipelineByBuildNumber(
+    ref: ForgeRepositoryRef,
+    buildNumber: number,
+  ): Promise<BitbucketPipeline> {
+    let next: string | undefined = this.api.url(`${this.repo(ref)}/pipelines`, {
+      sort: '-created_on',
+      pagelen: 100,
+    });
+    for (let page = 0; next !== undefined && page < 5; page += 1) {
+      const body: Page<BitbucketPipeline> = await this.api.send<Page<BitbucketPipeline>>(
+        'GET',
+        next,
+      );
+      const found = body.values.find((p) => p.build_number === buildNumber);
+      if (found) return found;
+      // No early stop on smaller numbers: the order is only as good as the `sort` Bitbucket honours.
+      next = body.next;
+    }
+    throw new ForgeRequestError(
+      `bitbucket: pipeline #${buildNumber} is not among the newest 500`,
+      404,
+      false,
+    );
+  }
+
+  /**
+   * GET …/pipelines/{pipeline_uuid}/steps/{step_uuid}/log, whose answer may be a redirect to
+   * the log's storage (followed only where the outbound policy allows). No `Accept: text/plain`:
+   * Bitbucket serves it as application/octet-stream and refuses that with 406.
+   */
+  fetchJobLog(ref: ForgeRepositoryRef, jobId: string): Promise<string> {
+    const ids = splitStepJobId(jobId);
+    if (!ids) {
+      return Promise.reject(
+        new ForgeUnsupportedError('bitbucket', `a log for "${jobId}" (not a Pipelines step)`),
+      );
+    }
+    return this.api.text(
+      this.api.url(
+        `${this.repo(ref)}/pipelines/${encodeURIComponent(ids.pipeline)}/steps/${encodeURIComponent(ids.step)}/log`,
+      ),
+    );
   }
 
   async pullRequestsForCommit(ref: ForgeRepositoryRef, sha: string): Promise<ForgePullRequest[]> {
     const prs = await this.all<{ id: number; state: string }>(
       this.api.url(`${this.repo(ref)}/commit/${encodeURIComponent(sha)}/pullrequests`),
     );
-    return prs.map((pr) => ({ number: pr.id, state: pr.state }));
+    // Bitbucket writes states in capitals (OPEN, MERGED, DECLINED); callers compare lower case.
+    return prs.map((pr) => ({ number: pr.id, state: pr.state.toLowerCase() }));
   }
 
   async listComments(ref: ForgeRepositoryRef, pr: number): Promise<ForgeComment[]> {

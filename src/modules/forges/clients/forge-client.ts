@@ -26,8 +26,9 @@ export interface ForgeClient {
   /** The plain-text log of one CI job. */
   fetchJobLog(repo: ForgeRepositoryRef, jobId: string): Promise<string>;
   /**
-   * The jobs of one CI run (GitHub: the latest attempt's; GitLab: the pipeline's failed ones),
-   * for runs whose jobs never arrived as events.
+   * The jobs of one CI run (GitHub: the latest attempt's; GitLab: the pipeline's failed ones;
+   * Gitea: the run's; Bitbucket: the steps of the build with that number), for runs whose jobs
+   * never arrived as events.
    */
   listRunJobs(repo: ForgeRepositoryRef, runId: string): Promise<ForgeCiJob[]>;
   /**

@@ -15,6 +15,7 @@ import {
   splitFullName,
   StatusLimits,
 } from './forge-client';
+import { GiteaWorkflowJob, toForgeCiJob } from './gitea-actions';
 import { JsonApi } from './json-api';
 
 interface GiteaComment {
@@ -52,14 +53,33 @@ export class GiteaClient implements ForgeClient {
     return this.login;
   }
 
-  listRunJobs(): Promise<ForgeCiJob[]> {
-    return Promise.reject(
-      new ForgeUnsupportedError('gitea', 'the jobs of a CI run through this API'),
-    );
+  /**
+   * GET /repos/{owner}/{repo}/actions/runs/{run}/jobs (Gitea 1.25+), every page. Where the route
+   * is missing (older Gitea; Forgejo, whose job logs are a web-UI matter) the 404 is final.
+   */
+  async listRunJobs(ref: ForgeRepositoryRef, runId: string): Promise<ForgeCiJob[]> {
+    const found: ForgeCiJob[] = [];
+    const limit = 50;
+    for (let page = 1; page <= 20; page += 1) {
+      const body = await this.api.send<{ workflow_jobs?: GiteaWorkflowJob[] | null }>(
+        'GET',
+        this.api.url(`${this.repo(ref)}/actions/runs/${encodeURIComponent(runId)}/jobs`, {
+          page,
+          limit,
+        }),
+      );
+      const jobs = body?.workflow_jobs ?? [];
+      found.push(...jobs.map((job) => toForgeCiJob(job, runId)));
+      if (jobs.length < limit) break;
+    }
+    return found;
   }
 
+  /** GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs: the plain log. */
   fetchJobLog(ref: ForgeRepositoryRef, jobId: string): Promise<string> {
-    return this.api.text(this.api.url(`${this.repo(ref)}/actions/jobs/${jobId}/logs`));
+    return this.api.text(
+      this.api.url(`${this.repo(ref)}/actions/jobs/${encodeURIComponent(jobId)}/logs`),
+    );
   }
 
   async pullRequestsForCommit(ref: ForgeRepositoryRef, sha: string): Promise<ForgePullRequest[]> {

@@ -15,6 +15,18 @@ const COMMIT_STATUS_PROGRESS: Readonly<Record<string, CiProgress>> = {
   STOPPED: { status: 'completed', conclusion: 'cancelled' },
 };
 
+/**
+ * The build number of a Bitbucket Pipelines result page, which is what Pipelines puts in the
+ * `url` of its commit statuses (`…/addon/pipelines/home#!/results/42`, newer `…/pipelines/results/42`).
+ * Only read, never fetched: the API calls are built from the source's configured origin.
+ */
+export function pipelineBuildNumber(url: string | undefined): string | undefined {
+  const match = /\/(?:addon\/pipelines\/home#!\/results|pipelines\/results)\/(\d+)(?:[/?#]|$)/.exec(
+    url ?? '',
+  );
+  return match?.[1];
+}
+
 export function commitStatusEvent(root: PayloadReader): CiRunEvent {
   const status = root.requireObj('commit_status');
   const progress =
@@ -28,19 +40,23 @@ export function commitStatusEvent(root: PayloadReader): CiRunEvent {
     status.fail('names no commit (commit.hash or links.commit.href)');
   const createdAt = status.requireIso('created_on');
   const updatedAt = status.iso('updated_on') ?? createdAt;
+  const url = status.text('url');
+  const buildNumber = pipelineBuildNumber(url);
   return {
     kind: 'ci_run',
     repository: repositoryOf(root),
     run: omitUndefined({
-      // A build reports one status per key and commit, updating it in place.
-      externalId: `${key}@${headSha}`,
-      source: 'commit_status',
+      // A Pipelines build is one run per build number (its steps are listed through the API);
+      // another build tool reports one status per key and commit, updating it in place.
+      externalId: buildNumber ?? `${key}@${headSha}`,
+      source: buildNumber === undefined ? 'commit_status' : 'pipeline',
       name: status.text('name') ?? key,
+      runNumber: buildNumber === undefined ? undefined : Number(buildNumber),
       status: progress.status,
       conclusion: progress.conclusion,
       headSha,
       headBranch: status.text('refname'),
-      url: status.text('url'),
+      url,
       actor: actorAt(root, 'actor'),
       pullRequestNumbers: [],
       createdAt,

@@ -2,6 +2,7 @@ import type { DomainEvent } from '../../../activity/domain-events';
 import type { WebhookHeaders } from '../forge-readers';
 import { PayloadReader } from '../payload-reader';
 import { headerValue } from '../signatures';
+import { workflowJobEvents, workflowRunEvents } from './ci';
 import { commentEvents } from './comments';
 import { issueEvents } from './issues';
 import {
@@ -39,8 +40,13 @@ export function normalizeGitea(
       return commentEvents(read());
     case 'release':
       return [releaseEvent(read())];
+    case 'workflow_run':
+      return workflowRunEvents(read());
+    case 'workflow_job':
+      return workflowJobEvents(read());
     default:
-      // create, delete, fork, repository, wiki, package and status are not modelled.
+      // create, delete, fork, repository, wiki, package and status are not modelled; nor are
+      // Forgejo's action_run_* events (a run, without the ids of its jobs).
       return [];
   }
 }

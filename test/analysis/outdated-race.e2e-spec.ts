@@ -1,0 +1,143 @@
+import { AnalysisJobsRepository } from '../../src/modules/analysis/analysis-jobs.repository';
+import { AnalysisFeedbackService } from '../../src/modules/analysis/feedback/analysis-feedback.service';
+import type { FeedbackOutcome } from '../../src/modules/forges/feedback/feedback.service';
+import { FakeForge } from '../support/fake-forge/fake-forge';
+import { FORGE_TOKEN, forgeEnv } from '../support/fake-forge/forge-test-app';
+import { eventually, TestApp } from '../support/test-app';
+import {
+  asGitHubLog,
+  pullRequestPayload,
+  recordedLog,
+  sendGitHub,
+  sha,
+  startIsolatedApp,
+  uniqueNumber,
+  workflowJobPayload,
+  workflowRunPayload,
+} from './analysis-support';
+
+/**
+ * Marking the comment outdated reads which commit was reported, then edits the comment. The
+ * report of the new head may be posted in between: the mark must then leave that newer
+ * comment alone. The test holds the marking job right after its read (a spy that waits on
+ * the real repository's answer), lets the new head's report land, then lets the mark go on.
+ */
+describe('analysis: marking outdated never overwrites the newer report posted meanwhile', () => {
+  let fake: FakeForge;
+  let t: TestApp;
+  let closeApp: () => Promise<void>;
+  const repo = { id: uniqueNumber(), fullName: `acme/racing-${uniqueNumber()}` };
+  const PR = 8;
+  const head1 = sha();
+  const head2 = sha();
+  const comments = () => fake.commentsOn('github', repo.fullName, PR);
+  const pullRequest = (action: string, headSha: string, updatedAt: string) =>
+    pullRequestPayload(repo, { number: PR, action, headSha, branch: 'feature', updatedAt });
+
+  /** A failed job on `headSha` of the pull request, with its run naming the pull request. */
+  async function failJob(id: number, headSha: string, log: string): Promise<void> {
+    fake.jobLogs.set(String(id), asGitHubLog(recordedLog(log)));
+    const job = { id, runId: id - 1, name: 'typecheck', sha: headSha, branch: 'feature' };
+    expect(
+      await sendGitHub(
+        t,
+        'workflow_job',
+        workflowJobPayload(repo, { ...job, conclusion: 'failure' }),
+      ),
+    ).toBe(202);
+    expect(
+      await sendGitHub(
+        t,
+        'workflow_run',
+        workflowRunPayload(repo, {
+          id: id - 1,
+          sha: headSha,
+          branch: 'feature',
+          pullRequests: [PR],
+        }),
+      ),
+    ).toBe(202);
+  }
+
+  beforeAll(async () => {
+    fake = await new FakeForge().start();
+    fake.tokens.set(FORGE_TOKEN, 'hookyard-bot');
+    ({ app: t, close: closeApp } = await startIsolatedApp(
+      forgeEnv(fake, { GITHUB_TOKEN: FORGE_TOKEN, WORKER_CONCURRENCY: '4' }),
+    ));
+  }, 60000);
+
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await closeApp?.();
+    await fake?.close();
+  });
+
+  it('synchronize held after its read, new head reported meanwhile → the comment stays on the new head', async () => {
+    expect(
+      await sendGitHub(t, 'pull_request', pullRequest('opened', head1, '2026-03-02T10:00:00Z')),
+    ).toBe(202);
+    await failJob(9401, head1, 'tsc/plain.log');
+    const first = await eventually(
+      () => Promise.resolve(comments()[0]?.body),
+      60000,
+      'the first analysis comment',
+    );
+    expect(first).toContain(head1);
+
+    // Hold the next mark right after it read which commit was reported.
+    const jobs = t.app.get(AnalysisJobsRepository);
+    const feedback = t.app.get(AnalysisFeedbackService);
+    const read = jobs.lastReportedSha.bind(jobs);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let heldRead: ((value: string | undefined) => void) | undefined;
+    const readDone = new Promise<string | undefined>((resolve) => (heldRead = resolve));
+    jest.spyOn(jobs, 'lastReportedSha').mockImplementationOnce(async (repositoryId, number) => {
+      const described = await read(repositoryId, number);
+      heldRead?.(described);
+      await gate;
+      return described;
+    });
+    // What the mark's redraw did (the report's own drawing is let through unrecorded).
+    const draw = feedback.comment.bind(feedback);
+    let redrawn: ((outcomes: FeedbackOutcome[]) => void) | undefined;
+    const redraw = new Promise<FeedbackOutcome[]>((resolve) => (redrawn = resolve));
+    jest.spyOn(feedback, 'comment').mockImplementation(async (access, commit, numbers, options) => {
+      const drawn = await draw(access, commit, numbers, options);
+      if (options?.redrawOnly) redrawn?.(drawn.outcomes);
+      return drawn;
+    });
+
+    // The head moves: the mark reads head1 as the reported commit, and waits.
+    expect(
+      await sendGitHub(
+        t,
+        'pull_request',
+        pullRequest('synchronize', head2, '2026-03-02T10:30:00Z'),
+      ),
+    ).toBe(202);
+    expect(await readDone).toBe(head1);
+
+    // Meanwhile the new head fails and its report is posted.
+    await failJob(9411, head2, 'eslint/stylish.log');
+    const fresh = await eventually(
+      () =>
+        Promise.resolve(
+          comments()[0]?.body.includes(`Head commit \`${head2}\``)
+            ? comments()[0]?.body
+            : undefined,
+        ),
+      60000,
+      'the new head report',
+    );
+    expect(fresh).not.toContain('Outdated');
+
+    // The mark goes on: it finds a comment describing another commit and leaves it.
+    release();
+    const outcomes = await redraw;
+    expect(outcomes.map((o) => o.status)).toEqual(['superseded']);
+    expect(comments()).toHaveLength(1);
+    expect(comments()[0]?.body).toBe(fresh);
+  }, 180000);
+});

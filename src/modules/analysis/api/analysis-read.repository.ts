@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { keysetCursor, PositionedRow } from '../../../core/database/keyset-cursor';
+import { pgPoolOf, prepared } from '../../../core/database/pg-pool';
 import { SqlQuery } from '../../../core/database/sql';
 import type { FailedJobView, ProblemView } from './analysis.dto';
 
@@ -107,16 +108,43 @@ export interface CommitProblemRow extends ProblemRow {
 export class AnalysisReadRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /**
+   * The hot reads run as prepared statements: under load, planning these joins cost the
+   * database as much as running them.
+   */
+  private async rows<T>(text: string, values: readonly unknown[]): Promise<T[]> {
+    const result = await pgPoolOf(this.dataSource).query(prepared(text, values));
+    return result.rows as T[];
+  }
+
+  /**
+   * The ids of the repositories a filter names: an id as it is, a full name looked up first
+   * (several sources may record the same name), so that the listing itself filters on ids and
+   * walks its index in order instead of joining and sorting every finding of the repository.
+   */
+  private async repositoryIds(repository: string): Promise<string[]> {
+    if (UUID.test(repository)) return [repository.toLowerCase()];
+    const rows = await this.rows<{ id: string }>(
+      `SELECT id FROM repositories WHERE full_name = $1`,
+      [repository],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async problems(filter: ProblemListFilter, limit: number) {
     const parts = new SqlQuery();
     if (filter.repository !== undefined) {
-      if (UUID.test(filter.repository)) {
-        parts.where(`f.repository_id = ${parts.param(filter.repository.toLowerCase())}::uuid`);
-      } else {
-        parts.where(
-          `f.repository_id IN (SELECT id FROM repositories WHERE full_name = ${parts.param(filter.repository)})`,
-        );
+      const ids = await this.repositoryIds(filter.repository);
+      if (ids.length === 0) {
+        // Still a bad cursor is a 400, whatever the repository.
+        if (filter.cursor) cursor.after(filter.cursor, parts.param);
+        return { items: [], nextCursor: null };
       }
+      parts.where(
+        ids.length === 1
+          ? `f.repository_id = ${parts.param(ids[0])}::uuid`
+          : `f.repository_id = ANY(${parts.param(ids)}::uuid[])`,
+      );
     }
     if (filter.sha !== undefined) {
       // Hex digits only (validated): no LIKE wildcard inside.
@@ -130,7 +158,7 @@ export class AnalysisReadRepository {
       .whereIf(filter.tool, 'f.tool = ?')
       .whereIf(filter.isNew, 'f.new_in_pull_request = ?');
     if (filter.cursor) parts.where(cursor.after(filter.cursor, parts.param));
-    const rows = await this.dataSource.query<(ProblemRow & PositionedRow)[]>(
+    const rows = await this.rows<ProblemRow & PositionedRow>(
       `${PROBLEM_SELECT}, ${cursor.select} ${PROBLEM_FROM}
        WHERE ${parts.whereSql} ORDER BY ${cursor.orderBy} LIMIT ${parts.param(limit + 1)}`,
       parts.params,
@@ -141,7 +169,7 @@ export class AnalysisReadRepository {
 
   /** A CI job's analysis status; undefined when the job is unknown. */
   async jobAnalysis(ciJobId: string): Promise<JobAnalysisRow | undefined> {
-    const rows = await this.dataSource.query<JobAnalysisRow[]>(
+    const rows = await this.rows<JobAnalysisRow>(
       `SELECT j.repository_id, a.status, a.reason, a.trace_hash, a.parser_version, j.conclusion,
          j.status AS job_status
        FROM ci_jobs j LEFT JOIN analysis_jobs a ON a.ci_job_id = j.id WHERE j.id = $1`,
@@ -151,7 +179,7 @@ export class AnalysisReadRepository {
   }
 
   async jobProblems(ciJobId: string): Promise<ProblemView[]> {
-    const rows = await this.dataSource.query<ProblemRow[]>(
+    const rows = await this.rows<ProblemRow>(
       `${PROBLEM_SELECT} ${PROBLEM_FROM} WHERE f.ci_job_id = $1 ORDER BY p.ordinal`,
       [ciJobId],
     );

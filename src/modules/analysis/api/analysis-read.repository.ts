@@ -117,34 +117,13 @@ export class AnalysisReadRepository {
     return result.rows as T[];
   }
 
-  /**
-   * The ids of the repositories a filter names: an id as it is, a full name looked up first
-   * (several sources may record the same name), so that the listing itself filters on ids and
-   * walks its index in order instead of joining and sorting every finding of the repository.
-   */
-  private async repositoryIds(repository: string): Promise<string[]> {
-    if (UUID.test(repository)) return [repository.toLowerCase()];
-    const rows = await this.rows<{ id: string }>(
-      `SELECT id FROM repositories WHERE full_name = $1`,
-      [repository],
-    );
-    return rows.map((r) => r.id);
-  }
-
   async problems(filter: ProblemListFilter, limit: number) {
     const parts = new SqlQuery();
-    if (filter.repository !== undefined) {
-      const ids = await this.repositoryIds(filter.repository);
-      if (ids.length === 0) {
-        // Still a bad cursor is a 400, whatever the repository.
-        if (filter.cursor) cursor.after(filter.cursor, parts.param);
-        return { items: [], nextCursor: null };
-      }
-      parts.where(
-        ids.length === 1
-          ? `f.repository_id = ${parts.param(ids[0])}::uuid`
-          : `f.repository_id = ANY(${parts.param(ids)}::uuid[])`,
-      );
+    // A full name may belong to several sources' repositories: each one's newest findings are
+    // read in index order (a lateral join per repository), never every finding then sorted.
+    const byName = filter.repository !== undefined && !UUID.test(filter.repository);
+    if (filter.repository !== undefined && !byName) {
+      parts.where(`f.repository_id = ${parts.param(filter.repository.toLowerCase())}::uuid`);
     }
     if (filter.sha !== undefined) {
       // Hex digits only (validated): no LIKE wildcard inside.
@@ -158,9 +137,19 @@ export class AnalysisReadRepository {
       .whereIf(filter.tool, 'f.tool = ?')
       .whereIf(filter.isNew, 'f.new_in_pull_request = ?');
     if (filter.cursor) parts.where(cursor.after(filter.cursor, parts.param));
+    const pageSize = parts.param(limit + 1);
+    const from = byName
+      ? `FROM repositories r
+         CROSS JOIN LATERAL (
+           SELECT f.* FROM analysis_findings f
+           WHERE f.repository_id = r.id AND ${parts.whereSql}
+           ORDER BY ${cursor.orderBy} LIMIT ${pageSize}) f
+         JOIN analysis_problems p ON p.id = f.problem_id
+         JOIN ci_jobs j ON j.id = f.ci_job_id
+         WHERE r.full_name = ${parts.param(filter.repository)}`
+      : `${PROBLEM_FROM} WHERE ${parts.whereSql}`;
     const rows = await this.rows<ProblemRow & PositionedRow>(
-      `${PROBLEM_SELECT}, ${cursor.select} ${PROBLEM_FROM}
-       WHERE ${parts.whereSql} ORDER BY ${cursor.orderBy} LIMIT ${parts.param(limit + 1)}`,
+      `${PROBLEM_SELECT}, ${cursor.select} ${from} ORDER BY ${cursor.orderBy} LIMIT ${pageSize}`,
       parts.params,
     );
     const page = cursor.page(rows, limit);

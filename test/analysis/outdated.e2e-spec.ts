@@ -6,6 +6,7 @@ import { FORGE_TOKEN, forgeEnv } from '../support/fake-forge/forge-test-app';
 import { eventually, TestApp } from '../support/test-app';
 import {
   asGitHubLog,
+  GitHubRepo,
   pullRequestPayload,
   recordedLog,
   sendGitHub,
@@ -33,6 +34,36 @@ describe('analysis: the PR comment is marked outdated when the head moves', () =
   const pullRequest = (action: string, headSha: string, updatedAt: string) =>
     pullRequestPayload(repo, { number: PR, action, headSha, branch: 'feature', updatedAt });
 
+  /** A failed job on `headSha` of the pull request, with its run naming the pull request. */
+  async function failJob(
+    target: { repo: GitHubRepo; pr: number },
+    id: number,
+    headSha: string,
+    log: string,
+  ): Promise<void> {
+    fake.jobLogs.set(String(id), asGitHubLog(recordedLog(log)));
+    const job = { id, runId: id - 1, name: 'typecheck', sha: headSha, branch: 'feature' };
+    expect(
+      await sendGitHub(
+        t,
+        'workflow_job',
+        workflowJobPayload(target.repo, { ...job, conclusion: 'failure' }),
+      ),
+    ).toBe(202);
+    expect(
+      await sendGitHub(
+        t,
+        'workflow_run',
+        workflowRunPayload(target.repo, {
+          id: id - 1,
+          sha: headSha,
+          branch: 'feature',
+          pullRequests: [target.pr],
+        }),
+      ),
+    ).toBe(202);
+  }
+
   beforeAll(async () => {
     fake = await new FakeForge().start();
     fake.tokens.set(FORGE_TOKEN, 'hookyard-bot');
@@ -50,22 +81,7 @@ describe('analysis: the PR comment is marked outdated when the head moves', () =
     expect(
       await sendGitHub(t, 'pull_request', pullRequest('opened', head1, '2026-03-02T10:00:00Z')),
     ).toBe(202);
-    fake.jobLogs.set('9301', asGitHubLog(recordedLog('tsc/plain.log')));
-    const job = { id: 9301, runId: 9300, name: 'typecheck', sha: head1, branch: 'feature' };
-    expect(
-      await sendGitHub(
-        t,
-        'workflow_job',
-        workflowJobPayload(repo, { ...job, conclusion: 'failure' }),
-      ),
-    ).toBe(202);
-    expect(
-      await sendGitHub(
-        t,
-        'workflow_run',
-        workflowRunPayload(repo, { id: 9300, sha: head1, branch: 'feature', pullRequests: [PR] }),
-      ),
-    ).toBe(202);
+    await failJob({ repo, pr: PR }, 9301, head1, 'tsc/plain.log');
     const first = await eventually(
       () => Promise.resolve(comments()[0]?.body),
       60000,
@@ -128,31 +144,6 @@ describe('analysis: the PR comment is marked outdated when the head moves', () =
       updatedAt,
     });
 
-  /** A failed job on `headSha` of the pull request, with its run naming the pull request. */
-  async function failJob(id: number, headSha: string, log: string): Promise<void> {
-    fake.jobLogs.set(String(id), asGitHubLog(recordedLog(log)));
-    const job = { id, runId: id - 1, name: 'typecheck', sha: headSha, branch: 'feature' };
-    expect(
-      await sendGitHub(
-        t,
-        'workflow_job',
-        workflowJobPayload(raceRepo, { ...job, conclusion: 'failure' }),
-      ),
-    ).toBe(202);
-    expect(
-      await sendGitHub(
-        t,
-        'workflow_run',
-        workflowRunPayload(raceRepo, {
-          id: id - 1,
-          sha: headSha,
-          branch: 'feature',
-          pullRequests: [RACE_PR],
-        }),
-      ),
-    ).toBe(202);
-  }
-
   it('synchronize held after its read, new head reported meanwhile → the comment stays on the new head', async () => {
     expect(
       await sendGitHub(
@@ -161,7 +152,7 @@ describe('analysis: the PR comment is marked outdated when the head moves', () =
         racePullRequest('opened', raceHead1, '2026-03-02T10:00:00Z'),
       ),
     ).toBe(202);
-    await failJob(9401, raceHead1, 'tsc/plain.log');
+    await failJob({ repo: raceRepo, pr: RACE_PR }, 9401, raceHead1, 'tsc/plain.log');
     const first = await eventually(
       () => Promise.resolve(raceComments()[0]?.body),
       60000,
@@ -208,7 +199,7 @@ describe('analysis: the PR comment is marked outdated when the head moves', () =
     expect(await readDone).toBe(raceHead1);
 
     // Meanwhile the new head fails and its report is posted.
-    await failJob(9411, raceHead2, 'eslint/stylish.log');
+    await failJob({ repo: raceRepo, pr: RACE_PR }, 9411, raceHead2, 'eslint/stylish.log');
     const fresh = await eventually(
       () =>
         Promise.resolve(

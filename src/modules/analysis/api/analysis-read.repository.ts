@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { keysetCursor, PositionedRow } from '../../../core/database/keyset-cursor';
+import { pgPoolOf, prepared } from '../../../core/database/pg-pool';
 import { SqlQuery } from '../../../core/database/sql';
 import type { FailedJobView, ProblemView } from './analysis.dto';
 
@@ -109,16 +110,22 @@ export interface CommitProblemRow extends ProblemRow {
 export class AnalysisReadRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /**
+   * The hot reads run as prepared statements: under load, planning these joins cost the
+   * database as much as running them.
+   */
+  private async rows<T>(text: string, values: readonly unknown[]): Promise<T[]> {
+    const result = await pgPoolOf(this.dataSource).query(prepared(text, values));
+    return result.rows as T[];
+  }
+
   async problems(filter: ProblemListFilter, limit: number) {
     const parts = new SqlQuery();
-    if (filter.repository !== undefined) {
-      if (UUID.test(filter.repository)) {
-        parts.where(`f.repository_id = ${parts.param(filter.repository.toLowerCase())}::uuid`);
-      } else {
-        parts.where(
-          `f.repository_id IN (SELECT id FROM repositories WHERE full_name = ${parts.param(filter.repository)})`,
-        );
-      }
+    // A full name may belong to several sources' repositories: each one's newest findings are
+    // read in index order (a lateral join per repository), never every finding then sorted.
+    const byName = filter.repository !== undefined && !UUID.test(filter.repository);
+    if (filter.repository !== undefined && !byName) {
+      parts.where(`f.repository_id = ${parts.param(filter.repository.toLowerCase())}::uuid`);
     }
     if (filter.sha !== undefined) {
       // Hex digits only (validated): no LIKE wildcard inside.
@@ -132,9 +139,19 @@ export class AnalysisReadRepository {
       .whereIf(filter.tool, 'f.tool = ?')
       .whereIf(filter.isNew, 'f.new_in_pull_request = ?');
     if (filter.cursor) parts.where(cursor.after(filter.cursor, parts.param));
-    const rows = await this.dataSource.query<(ProblemRow & PositionedRow)[]>(
-      `${PROBLEM_SELECT}, ${cursor.select} ${PROBLEM_FROM}
-       WHERE ${parts.whereSql} ORDER BY ${cursor.orderBy} LIMIT ${parts.param(limit + 1)}`,
+    const pageSize = parts.param(limit + 1);
+    const from = byName
+      ? `FROM repositories r
+         CROSS JOIN LATERAL (
+           SELECT f.* FROM analysis_findings f
+           WHERE f.repository_id = r.id AND ${parts.whereSql}
+           ORDER BY ${cursor.orderBy} LIMIT ${pageSize}) f
+         JOIN analysis_problems p ON p.id = f.problem_id
+         JOIN ci_jobs j ON j.id = f.ci_job_id
+         WHERE r.full_name = ${parts.param(filter.repository)}`
+      : `${PROBLEM_FROM} WHERE ${parts.whereSql}`;
+    const rows = await this.rows<ProblemRow & PositionedRow>(
+      `${PROBLEM_SELECT}, ${cursor.select} ${from} ORDER BY ${cursor.orderBy} LIMIT ${pageSize}`,
       parts.params,
     );
     const page = cursor.page(rows, limit);
@@ -143,7 +160,7 @@ export class AnalysisReadRepository {
 
   /** A CI job's analysis status; undefined when the job is unknown. */
   async jobAnalysis(ciJobId: string): Promise<JobAnalysisRow | undefined> {
-    const rows = await this.dataSource.query<JobAnalysisRow[]>(
+    const rows = await this.rows<JobAnalysisRow>(
       `SELECT j.repository_id, a.status, a.reason, a.trace_hash, a.parser_version, j.conclusion,
          j.status AS job_status, a.test_report_status, a.test_report_reason
        FROM ci_jobs j LEFT JOIN analysis_jobs a ON a.ci_job_id = j.id WHERE j.id = $1`,
@@ -153,7 +170,7 @@ export class AnalysisReadRepository {
   }
 
   async jobProblems(ciJobId: string): Promise<ProblemView[]> {
-    const rows = await this.dataSource.query<ProblemRow[]>(
+    const rows = await this.rows<ProblemRow>(
       `${PROBLEM_SELECT} ${PROBLEM_FROM} WHERE f.ci_job_id = $1 ORDER BY p.ordinal`,
       [ciJobId],
     );

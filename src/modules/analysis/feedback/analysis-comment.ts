@@ -93,6 +93,11 @@ export function renderAnalysisComment(input: CommentInput): string {
   return out.join('\n');
 }
 
+/** Whether a comment as posted (after its marker) is the one describing commit `sha`. */
+export function describesCommit(body: string, sha: string): boolean {
+  return body.trimEnd().endsWith(`<sub>Head commit ${code(sha)}</sub>`);
+}
+
 /** Link to a file's line at a commit on each forge's web UI. */
 export function lineLinker(
   provider: string,

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { FeedbackService } from '../../forges/feedback/feedback.service';
+import { FeedbackOutcome, FeedbackService } from '../../forges/feedback/feedback.service';
 import { maskSecrets } from '../../forges/feedback/mask-secrets';
 import { RepositoryForgeAccess } from '../../forges/forges.service';
 import { AnalysisJobsRepository } from '../analysis-jobs.repository';
 import { AnalysisReadRepository } from '../api/analysis-read.repository';
-import { lineLinker, renderAnalysisComment } from './analysis-comment';
+import { describesCommit, lineLinker, renderAnalysisComment } from './analysis-comment';
 
 export const FEEDBACK_PURPOSE = 'analysis';
 
@@ -40,8 +40,15 @@ export class AnalysisFeedbackService {
   /**
    * Writes the sticky comment describing `sha` on each pull request (edited in place; marked
    * outdated when the pull request's recorded head is another commit). Answers what it drew.
+   * `redrawOnly`: only edit a comment that still describes `sha` (marking it outdated must not
+   * overwrite the report of a newer commit posted meanwhile; decided under the comment's lock).
    */
-  async comment(access: RepositoryForgeAccess, sha: string, pullRequests: number[]) {
+  async comment(
+    access: RepositoryForgeAccess,
+    sha: string,
+    pullRequests: number[],
+    options: { redrawOnly?: boolean } = {},
+  ) {
     const jobs = await this.read.commitJobs(access.repositoryId, sha);
     const problems = (await this.read.commitProblems(access.repositoryId, sha)).map((p) => ({
       ...p,
@@ -55,6 +62,10 @@ export class AnalysisFeedbackService {
       sha,
     );
     const defaultBranch = await this.jobs.defaultBranch(access.repositoryId);
+    const stillDescribed = options.redrawOnly
+      ? (existing: string | undefined) => existing !== undefined && describesCommit(existing, sha)
+      : undefined;
+    const outcomes: FeedbackOutcome[] = [];
     for (const number of pullRequests) {
       const pr = await this.jobs.pullRequest(access.repositoryId, number);
       const body = renderAnalysisComment({
@@ -65,8 +76,16 @@ export class AnalysisFeedbackService {
         problems,
         lineLink,
       });
-      await this.feedback.upsertStickyComment(access, number, FEEDBACK_PURPOSE, body);
+      outcomes.push(
+        await this.feedback.upsertStickyComment(
+          access,
+          number,
+          FEEDBACK_PURPOSE,
+          body,
+          stillDescribed,
+        ),
+      );
     }
-    return { jobs, problems };
+    return { jobs, problems, outcomes };
   }
 }

@@ -5,12 +5,16 @@ import { ForgesService } from '../../forges/forges.service';
 import { AnalysisJobsRepository } from '../analysis-jobs.repository';
 import { AnalysisFeedbackService } from '../feedback/analysis-feedback.service';
 
-export type OutdatedOutcome = 'marked' | 'current' | 'no analysis reported' | 'no forge access';
+export type OutdatedOutcome =
+  'marked' | 'current' | 'superseded' | 'no analysis reported' | 'no forge access';
 
 /**
  * When a pull request's head moves, the analysis comment describing an older commit is drawn
  * again with its outdated mark right away, not only when the new head's CI fails. Drawing the
- * same text twice changes nothing (the sticky comment is left as it is).
+ * same text twice changes nothing (the sticky comment is left as it is). The comment is only
+ * redrawn while it still describes that older commit: the report of the new head may be
+ * posted between this reading which commit was reported and its edit, and must not be
+ * overwritten (the check is made under the comment's lock: `superseded`).
  */
 @Injectable()
 export class MarkAnalysisOutdatedHandler {
@@ -29,7 +33,9 @@ export class MarkAnalysisOutdatedHandler {
     if (head === null || head === undefined || head === described) return 'current';
     const access = await this.forges.forRepository(repositoryId);
     if (access?.api.status !== 'available') return 'no forge access';
-    await this.feedback.comment(access, described, [pullRequest]);
-    return 'marked';
+    const { outcomes } = await this.feedback.comment(access, described, [pullRequest], {
+      redrawOnly: true,
+    });
+    return outcomes.some((o) => o.status === 'superseded') ? 'superseded' : 'marked';
   }
 }

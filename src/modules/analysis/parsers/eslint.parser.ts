@@ -13,11 +13,12 @@ export const eslintParser: LogParser = {
     let file: string | undefined;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
-      if (FILE_HEADER.test(line)) {
+      // A file header has no space in it; a summary starts with "✖ " (cheap checks first).
+      if (!line.includes(' ') && FILE_HEADER.test(line)) {
         file = line;
         continue;
       }
-      if (line === '' || SUMMARY.test(line)) {
+      if (line === '' || (line.startsWith('✖ ') && SUMMARY.test(line))) {
         if (line !== '') file = undefined;
         continue;
       }

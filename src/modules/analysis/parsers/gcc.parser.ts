@@ -11,6 +11,8 @@ export const gccParser: LogParser = {
   parse(lines) {
     const problems: ProblemDraft[] = [];
     for (let i = 0; i < lines.length; i++) {
+      // A diagnostic holds "error: ": the expression only runs on the few lines that do.
+      if (!lines[i].includes('error: ')) continue;
       const match = DIAGNOSTIC.exec(lines[i]);
       if (!match) continue;
       const [, file, line, column, , message, flag] = match;

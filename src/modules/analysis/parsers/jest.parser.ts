@@ -50,6 +50,8 @@ export const jestParser: LogParser = {
     const problems: ProblemDraft[] = [];
     let testFile: string | undefined;
     for (let i = 0; i < lines.length; i++) {
+      // Only a "FAIL" line or a "  ● " line can start anything: skip the rest cheaply.
+      if (!lines[i].includes('FAIL') && !lines[i].startsWith('  ● ')) continue;
       const failed = JEST_FAIL.exec(lines[i]);
       if (failed) {
         testFile = failed[1];
@@ -85,6 +87,7 @@ export const vitestParser: LogParser = {
   parse(lines) {
     const problems: ProblemDraft[] = [];
     for (let i = 0; i < lines.length; i++) {
+      if (!lines[i].includes('FAIL')) continue;
       const test = VITEST_TEST.exec(lines[i]);
       if (!test) continue;
       let end = i;

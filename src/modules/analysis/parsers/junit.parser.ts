@@ -103,6 +103,7 @@ function fromXml(lines: readonly string[]): ProblemDraft[] {
 function fromSurefireConsole(lines: readonly string[]): ProblemDraft[] {
   const problems: ProblemDraft[] = [];
   for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].startsWith('[ERROR] ')) continue;
     const modern = SUREFIRE_NEW.exec(lines[i]);
     const legacy = modern ? null : SUREFIRE_OLD.exec(lines[i]);
     if (!modern && !legacy) continue;

@@ -18,6 +18,7 @@ interface Section {
 function sections(lines: readonly string[]): Map<string, Section> {
   const found = new Map<string, Section>();
   for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].startsWith('___')) continue;
     const header = SECTION.exec(lines[i]);
     if (!header || header[1].includes('test session starts')) continue;
     let end = i;
@@ -44,6 +45,7 @@ export const pytestParser: LogParser = {
     const bySection = sections(lines);
     const problems: ProblemDraft[] = [];
     for (let i = 0; i < lines.length; i++) {
+      if (!lines[i].startsWith('FAILED ') && !lines[i].startsWith('ERROR ')) continue;
       const summary = SUMMARY.exec(lines[i]);
       if (!summary) continue;
       const [, kind, file, testId, shortMessage] = summary;

@@ -14,6 +14,8 @@ export const rustParser: LogParser = {
   parse(lines) {
     const problems: ProblemDraft[] = [];
     for (let i = 0; i < lines.length; i++) {
+      // Both kinds of problem start their line with a fixed word: skip the rest cheaply.
+      if (!lines[i].startsWith('error') && !lines[i].startsWith("thread '")) continue;
       const error = ERROR.exec(lines[i]);
       if (error && !NOT_A_PROBLEM.test(error[2])) {
         let end = i;

@@ -12,6 +12,8 @@ export const tscParser: LogParser = {
   parse(lines) {
     const problems: ProblemDraft[] = [];
     for (let i = 0; i < lines.length; i++) {
+      // Both forms hold "error TS": the expressions only run on the few lines that do.
+      if (!lines[i].includes('error TS')) continue;
       const match = PLAIN.exec(lines[i]) ?? PRETTY.exec(lines[i]);
       if (!match) continue;
       const [, file, line, column, code, message] = match;

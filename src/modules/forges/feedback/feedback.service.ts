@@ -10,6 +10,7 @@ import { maskSecrets } from './mask-secrets';
 /** What a feedback call did. `disabled` and `no_credentials` are answers, not failures. */
 export type FeedbackOutcome =
   | { status: 'created' | 'updated' | 'unchanged'; commentId: string }
+  | { status: 'superseded'; commentId: string | null }
   | { status: 'set' }
   | { status: 'disabled'; message: string }
   | { status: 'no_credentials'; message: string };
@@ -70,11 +71,17 @@ export class FeedbackService {
     return undefined;
   }
 
+  /**
+   * `onlyOver`: decided under the lock, with the comment as it is then (undefined when there
+   * is none); when it answers false nothing is written (`superseded`), so that a caller that
+   * prepared its text earlier cannot overwrite a newer one written meanwhile.
+   */
   async upsertStickyComment(
     access: RepositoryForgeAccess,
     pullRequest: number,
     purpose: string,
     body: string,
+    onlyOver?: (existingBody: string | undefined) => boolean,
   ): Promise<FeedbackOutcome> {
     checkPurpose(purpose);
     const refused = this.refusal(access, 'comment');
@@ -90,6 +97,9 @@ export class FeedbackService {
         const existing = comments.find(
           (c) => c.body.startsWith(marker) && (own === undefined || c.author === own),
         );
+        if (onlyOver !== undefined && !onlyOver(existing?.body)) {
+          return { status: 'superseded' as const, commentId: existing?.id ?? null };
+        }
         if (!existing) {
           const created = await client.createComment(access.repository, pullRequest, text);
           return { status: 'created' as const, commentId: created.id };

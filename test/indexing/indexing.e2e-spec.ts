@@ -411,6 +411,11 @@ describe('code index: real git mirrors kept current by push webhooks', () => {
     // Only the edited app.ts and the new extra.ts; the renamed blob is already held.
     expect(s.lastRun?.blobsRead).toBe(2);
     expect(s.files).toBe(9);
+    // The run merged the trigram indexes' pending entries: searches do not reread them.
+    const [pending] = await t.dataSource.query<{ pages: number }[]>(
+      `SELECT gin_clean_pending_list('code_chunks_content_trgm_idx'::regclass)::int AS pages`,
+    );
+    expect(pending.pages).toBe(0);
 
     expect((await code('q=computeTotals&caseSensitive=true')).items).toEqual([]);
     expect((await code('q=computeGrandTotals')).items.map((i) => [i.path, i.commitSha])).toEqual([

@@ -45,7 +45,6 @@ export class CodeChunkEntity {
   @PrimaryColumn('integer')
   line!: number;
 
-  // Storage MAIN (migration 0020): kept in the table's pages, compressed, not out of line.
   @Column('text')
   content!: string;
 }

@@ -13,7 +13,6 @@ import { testDeliveriesAndRateCeilings } from './0013-test-deliveries-and-rate-c
 import { metricsCiAndPercentiles } from './0014-metrics-ci-and-percentiles';
 import { codeIndexBranches } from './0015-code-index-branches';
 import { deliveriesRepositoryIndex } from './0016-deliveries-repository-index';
-import { codeChunksInline } from './0020-code-chunks-inline';
 
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -31,5 +30,4 @@ export const MIGRATIONS: readonly Migration[] = [
   metricsCiAndPercentiles,
   codeIndexBranches,
   deliveriesRepositoryIndex,
-  codeChunksInline,
 ];

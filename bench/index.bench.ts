@@ -365,9 +365,10 @@ async function measureQuery(
   let rgLines = 0;
   for (let i = 0; i < peerRuns + 1; i++) {
     const g = timeCommand('git', ['grep', '-n', ...peers.git], checkout);
+    // The path is explicit: without one, ripgrep run with a pipe for stdin searches stdin.
     const r = timeCommand(
       'rg',
-      ['-n', '--no-ignore', '--hidden', '--glob', '!.git', ...peers.rg],
+      ['-n', '--no-ignore', '--hidden', '--glob', '!.git', ...peers.rg, '--', '.'],
       checkout,
     );
     if (i > 0) {
@@ -376,6 +377,9 @@ async function measureQuery(
     }
     gitLines = g.lines;
     rgLines = r.lines;
+  }
+  if (rgLines !== gitLines) {
+    console.warn(`  ${name}: ripgrep printed ${rgLines} lines, git grep ${gitLines}`);
   }
   const index = { p50: round1(percentile(times, 50)), p95: round1(percentile(times, 95)) };
   return {

@@ -24,6 +24,28 @@ const LINES = Array.from(
 );
 const BIG = `${LINES.join('\n')}\n`;
 
+/**
+ * Files for paging across ranking tiers and chunk edges with `walker_token`: a file defining a
+ * symbol of that name (first tier), one whose path holds it (second), plain content (third),
+ * each but the last with several matches per chunk and more than one chunk, and a last file
+ * whose only occurrence is on a line too long to search: its chunk is a candidate of the
+ * index with no matching line.
+ */
+const WALKER_PY = [
+  'def walker_token():',
+  '    return 1',
+  ...Array.from(
+    { length: 90 },
+    (_, i) =>
+      `value_${i} = walker_token() if ${i} % 2 else None  # padding to fill the chunk ${'.'.repeat(i % 7)}`,
+  ),
+].join('\n');
+const WALKER_DOC = 'walker_token, the guide\n\nCall walker_token twice: walker_token.\n';
+const WALKER_CONTENT = Array.from({ length: 240 }, (_, i) =>
+  i % 4 === 0 ? `line ${i}: walker_token then Walker_Token` : `line ${i}: nothing here to see`,
+).join('\n');
+const WALKER_LONG = `${'x'.repeat(12_000)} walker_token\n`;
+
 describe('code index: files stored in chunks search like whole files', () => {
   let git: GitServer;
   let t: TestApp;
@@ -35,7 +57,14 @@ describe('code index: files stored in chunks search like whole files', () => {
     git = await GitServer.start();
     t = await startTestApp({ GITHUB_URL: git.url, JOB_ATTEMPTS: '2' });
     work = git.createRepository(fullName);
-    work.write('src/big.ts', BIG).write('src/tail.ts', 'first\nneedleLine at the end');
+    work
+      .write('src/big.ts', BIG)
+      .write('src/tail.ts', 'first\nneedleLine at the end')
+      .write('walk/src/walker.py', WALKER_PY)
+      .write('walk/docs/walker_token.md', WALKER_DOC)
+      .write('walk/a/content.txt', WALKER_CONTENT)
+      .write('walk/b/one.txt', 'just one walker_token here\n')
+      .write('walk/zz/long.txt', WALKER_LONG);
     const commit = work.commit('big');
     work.push();
     const body = JSON.stringify({
@@ -171,5 +200,77 @@ describe('code index: files stored in chunks search like whole files', () => {
     expect(tail.map((i) => i.preview)).toEqual([
       { text: 'needleLine at the end', before: ['first'], after: [] },
     ]);
+  });
+
+  describe('pages follow the ranking across tiers and chunk edges, and end at the last match', () => {
+    const scope = () => `repository=${encodeURIComponent(fullName)}&path=walk/**`;
+    const walk = async (query: string, limit: number) => {
+      const walked: string[] = [];
+      const pages: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: CodePage = await code(
+          `${query}&${scope()}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        walked.push(...page.items.map((i) => `${i.path}:${i.line}`));
+        pages.push(page.items.length);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return { walked, pages };
+    };
+    // What git grep finds (the long line aside), in the ranking's order: the symbol definition,
+    // the path match, then plain content by path; lines in order within a file.
+    const expected = (): string[] => {
+      const grep = work
+        .grep(['-n', '-i', '--fixed-strings', 'walker_token', '--', 'walk'])
+        .split('\n')
+        .filter((l) => !l.startsWith('walk/zz/'))
+        .map((l) => {
+          const [path, line] = l.split(':');
+          return { path, line: Number(line) };
+        });
+      const tier = (path: string) =>
+        path === 'walk/src/walker.py' ? 0 : path === 'walk/docs/walker_token.md' ? 1 : 2;
+      return grep
+        .sort(
+          (a, b) =>
+            tier(a.path) - tier(b.path) ||
+            (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
+            a.line - b.line,
+        )
+        .map((m) => `${m.path}:${m.line}`);
+    };
+
+    it.each([
+      ['literal', 'q=walker_token'],
+      ['regular expression', `q=${encodeURIComponent('walker_to+ken')}&regex=true`],
+    ])('%s: one big page, pages of 1 and of 7 lines agree', async (_kind, query) => {
+      const want = expected();
+      // Several matches in one chunk and files of several chunks, in every tier.
+      expect(want.filter((l) => l.startsWith('walk/src/walker.py')).length).toBeGreaterThan(40);
+      expect(want.filter((l) => l.startsWith('walk/docs/')).length).toBe(2);
+      expect(want.filter((l) => l.startsWith('walk/a/')).length).toBe(60);
+      const all = await code(`${query}&${scope()}&limit=200`);
+      expect(all.items.map((i) => `${i.path}:${i.line}`)).toEqual(want);
+      expect(all.nextCursor).toBeNull();
+      for (const limit of [1, 7]) {
+        const { walked, pages } = await walk(query, limit);
+        expect(walked).toEqual(want);
+        // No page past the last match: every page but the last is full, and none is empty.
+        expect(pages.slice(0, -1).every((n) => n === limit)).toBe(true);
+        expect(pages.at(-1)).toBeGreaterThan(0);
+      }
+      // A page that ends exactly at the last match has no next page.
+      const exact = await code(`${query}&${scope()}&limit=${want.length}`);
+      expect(exact.items).toHaveLength(want.length);
+      expect(exact.nextCursor).toBeNull();
+      const short = await code(`${query}&${scope()}&limit=${want.length - 1}`);
+      expect(short.nextCursor).not.toBeNull();
+      const rest = await code(
+        `${query}&${scope()}&limit=5&cursor=${encodeURIComponent(short.nextCursor ?? '')}`,
+      );
+      expect(rest.items.map((i) => `${i.path}:${i.line}`)).toEqual([want[want.length - 1]]);
+      expect(rest.nextCursor).toBeNull();
+    });
   });
 });

@@ -21,6 +21,8 @@ import {
 import { literalHasTrigram, regexHasTrigram } from './search-query';
 
 const MAX_PREVIEW = 1000;
+/** The most chunks one read of matching chunks asks for when a page is not yet full. */
+const MAX_CHUNK_BATCH = 1000;
 /** Longer lines are not searched by a regular expression line by line (bounds its run time). */
 const MAX_REGEX_LINE = 10000;
 const INVALID_REGULAR_EXPRESSION = '2201B';
@@ -30,6 +32,12 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
 /** PostgreSQL's regular expressions call the word boundary \y; \b there is a backspace. */
 const toPostgresRegex = (source: string): string =>
   source.replace(/\\\\|\\b/g, (m) => (m === '\\b' ? '\\y' : m));
+/** Index of a chunk's last line (its content ends with that line's newline, or the blob ends). */
+const lastLineIndex = (content: string): number => {
+  let newlines = 0;
+  for (let at = content.indexOf('\n'); at >= 0; at = content.indexOf('\n', at + 1)) newlines++;
+  return content.endsWith('\n') ? newlines - 1 : newlines;
+};
 const branchName = (ref: string): string => ref.replace(/^refs\/heads\//, '');
 
 interface Match {
@@ -89,47 +97,58 @@ export class CodeSearchService {
       afterLine = Number(line);
     }
 
-    const chunks = await this.withRegexErrors(() =>
-      this.search.matchingChunks(filter, after, limit + 1),
-    );
+    // One match more than the page is looked for, so that a cursor is handed out only when a
+    // match follows: a chunk the index condition selects may hold no line that matches (a
+    // regular expression across a line end, a line too long to search), so counting chunks
+    // cannot tell. Chunks are read in batches until that match or the last chunk.
     const found: Array<{ chunk: MatchedChunk; lines: string[]; match: Match }> = [];
-    let nextCursor: string | null = null;
-    const cursorAt = (chunk: MatchedChunk, line: number) =>
-      encodeCursor('code', [
-        chunk.rank,
-        chunk.repository,
-        chunk.ref,
-        chunk.path,
-        chunk.chunk_line,
-        line,
-      ]);
-    for (const [index, chunk] of chunks.entries()) {
-      const sameFileAsCursor =
-        after !== undefined &&
-        chunk.rank === after.rank &&
-        chunk.repository === after.repository &&
-        chunk.ref === after.ref &&
-        chunk.path === after.path;
-      const lines = chunk.content.split('\n');
-      const matches = this.matchLines(lines, matcher, chunk.chunk_line).filter(
-        (m) => !sameFileAsCursor || m.line > afterLine,
+    let batch = limit + 1;
+    for (;;) {
+      const chunks = await this.withRegexErrors(() =>
+        this.search.matchingChunks(filter, after, batch),
       );
-      const moreChunks = index < chunks.length - 1 || chunks.length > limit;
-      for (const [i, match] of matches.entries()) {
-        found.push({ chunk, lines, match });
-        if (found.length === limit) {
-          if (i < matches.length - 1 || moreChunks) nextCursor = cursorAt(chunk, match.line);
-          break;
+      for (const chunk of chunks) {
+        const sameFileAsCursor =
+          after !== undefined &&
+          chunk.rank === after.rank &&
+          chunk.repository === after.repository &&
+          chunk.ref === after.ref &&
+          chunk.path === after.path;
+        const lines = chunk.content.split('\n');
+        for (const match of this.matchLines(lines, matcher, chunk.chunk_line)) {
+          if (sameFileAsCursor && match.line <= afterLine) continue;
+          found.push({ chunk, lines, match });
+          if (found.length > limit) break;
         }
+        if (found.length > limit) break;
       }
-      if (found.length === limit) break;
-      if (index === chunks.length - 1 && chunks.length > limit) {
-        // Every fetched chunk is used up without filling the page: go on after this one.
-        const lastLine = chunk.chunk_line + lines.length - (chunk.content.endsWith('\n') ? 2 : 1);
-        nextCursor = cursorAt(chunk, lastLine);
-      }
+      const last = chunks[chunks.length - 1];
+      if (found.length > limit || chunks.length < batch || last === undefined) break;
+      // Every line of the batch's last chunk is read: go on after it.
+      after = {
+        rank: last.rank,
+        repository: last.repository,
+        ref: last.ref,
+        path: last.path,
+        chunkLine: last.chunk_line,
+      };
+      afterLine = last.chunk_line + lastLineIndex(last.content);
+      batch = Math.min(batch * 2, MAX_CHUNK_BATCH);
     }
-    const items = await this.views(found);
+    const page = found.slice(0, limit);
+    const lastOfPage = page[page.length - 1];
+    const nextCursor =
+      found.length > limit && lastOfPage
+        ? encodeCursor('code', [
+            lastOfPage.chunk.rank,
+            lastOfPage.chunk.repository,
+            lastOfPage.chunk.ref,
+            lastOfPage.chunk.path,
+            lastOfPage.chunk.chunk_line,
+            lastOfPage.match.line,
+          ])
+        : null;
+    const items = await this.views(page);
     return { items, nextCursor, tookMs: Math.round((performance.now() - started) * 10) / 10 };
   }
 

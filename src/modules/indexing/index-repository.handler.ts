@@ -31,6 +31,8 @@ export class IndexRepositoryHandler {
       const result = await this.indexer.run(repository, full, (progress) =>
         job.updateProgress({ ...progress }),
       );
+      // After the switch (searchable already), before the run is reported done.
+      if (result.blobsRead > 0) await this.store.mergePendingIndexEntries();
       await this.store.finish(repository.id, this.indexer.optionsHash, result);
       if (result.full) await this.store.analyze();
       this.logger.log(

@@ -106,6 +106,12 @@ export class GitServer {
         }
         res.writeHead(status, headers).end(payload);
       });
+      // http-backend may answer and exit before reading all of a request body (an upload-pack
+      // negotiation it has finished with): the pipe then closes under us. What it printed is
+      // the answer; the EPIPE is not an error of the request.
+      child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+      });
       child.stdin.end(input);
     });
   }

@@ -7,7 +7,9 @@ import {
   githubRepository,
   numericId,
   repositoryId,
+  send,
   sendInOrder,
+  settled,
   sha,
   t,
 } from './deliveries';
@@ -82,5 +84,24 @@ describe('metrics.refresh wake-ups: no change mark is left behind', () => {
     // How many rounds committed their change inside the window where it used to be lost (the
     // refresh ran on time); under heavy load a round may miss it, and then only checks freshness.
     process.stdout.write(`refresh wake-up: ${raced} of 4 rounds inside the race window\n`);
+  }, 120000);
+
+  it('a stream of deliveries for one repository leaves no mark behind', async () => {
+    const fullName = `wakeup-${numericId()}/stream`;
+    const pusher = { id: numericId(), login: 'streamer' };
+    const repo = githubRepository(fullName, numericId(), pusher, 'b');
+    // Pushes to main, sent while the worker processes the earlier ones (4 at a time), spaced
+    // so that they straddle the follow-up windows rather than all falling into one.
+    const ids: string[] = [];
+    let before = sha();
+    for (let i = 0; i < 40; i += 1) {
+      const after = sha();
+      const minute = String(i % 60).padStart(2, '0');
+      ids.push(await send(app, repo.push('main', before, [[after, t(1, `11:${minute}`)]])));
+      before = after;
+      await sleep(150 + (i % 7) * 60);
+    }
+    await settled(app, ids);
+    await fresh(app, await repositoryId(app, fullName), WITHIN_MS);
   }, 120000);
 });

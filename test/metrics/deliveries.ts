@@ -79,7 +79,7 @@ export async function repositoryId(app: TestApp, fullName: string): Promise<stri
 }
 
 /** Waits until the refresh has consumed every change mark of the repository. */
-export async function fresh(app: TestApp, id: string): Promise<void> {
+export async function fresh(app: TestApp, id: string, timeoutMs = 30000): Promise<void> {
   await eventually(
     async () => {
       const [row] = await app.dataSource.query<{ n: string }[]>(
@@ -92,7 +92,7 @@ export async function fresh(app: TestApp, id: string): Promise<void> {
         throw new Error(`refresh failed: ${failed.text.slice(0, 2000)}`);
       return undefined;
     },
-    30000,
+    timeoutMs,
     'the metrics refresh',
   );
 }

@@ -13,7 +13,6 @@ export interface EnqueueOptions {
 @Injectable()
 export class JobsService {
   private readonly queues: Record<QueueName, Queue>;
-  private readonly recentlyAdded = new Map<string, number>();
 
   constructor(
     private readonly config: AppConfig,
@@ -55,21 +54,17 @@ export class JobsService {
   }
 
   /**
-   * For deduplicated jobs with a waiting window (follow-ups): skips the round trip to Redis
-   * when this process already added the same key within the first half of the window. The
-   * job added then has not started yet, so it will see what the caller just committed.
+   * For follow-ups (deduplicated jobs with a waiting window), called after the caller's
+   * transaction committed. Every call goes to Redis: BullMQ decides atomically whether a pending
+   * job of the key will see the commit (it waits or is delayed: the add is merged into it),
+   * or whether one is running and may already have read past it (the add is kept as the single
+   * next run, `keepLastIfActive`), or whether none exists (a job is queued). Skipping the add
+   * here because this process asked "recently" lost wake-ups: the recent add may itself have
+   * been merged into an older job that was about to start, so that job could take its work
+   * before this caller's commit, and nothing ran after it (see
+   * test/metrics/refresh-wakeup.e2e-spec.ts).
    */
   async enqueueCoalesced<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<void> {
-    const definition = JOB_CATALOGUE[name];
-    const key = definition.dedupe?.(payload);
-    const windowMs = definition.delayMs ?? 0;
-    const now = Date.now();
-    if (key !== undefined && windowMs > 0) {
-      const last = this.recentlyAdded.get(key);
-      if (last !== undefined && now - last < windowMs / 2) return;
-      if (this.recentlyAdded.size > 10000) this.recentlyAdded.clear();
-      this.recentlyAdded.set(key, now);
-    }
     await this.enqueue(name, payload);
   }
 

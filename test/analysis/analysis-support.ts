@@ -1,14 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { MIGRATIONS } from '../../src/core/database/migrations';
-import { runMigrations } from '../../src/core/database/migrator';
 import { FakeForge } from '../support/fake-forge/fake-forge';
 import { FORGE_TOKEN, forgeEnv } from '../support/fake-forge/forge-test-app';
 import { githubHeaders } from '../support/signing';
-import { eventually, startTestApp, TestApp } from '../support/test-app';
-import { testEnv } from '../support/test-env';
+import { startIsolatedApp } from '../support/isolated-app';
+import { eventually, TestApp } from '../support/test-app';
+
+export { startIsolatedApp };
 
 export type Json = Record<string, unknown>;
 
@@ -43,38 +42,6 @@ export function asGitLabLog(toolOutput: string): string {
     'section_end:1772446260:step_script\r\u001b[0K\u001b[31;1mERROR: Job failed: exit code 1\u001b[0;m',
     '',
   ].join('\n');
-}
-
-/**
- * An app on a database of its own (created and migrated here): two apps sharing one database
- * would analyse each other's jobs (the failure the first attempt ran into).
- */
-export async function startIsolatedApp(env: Record<string, string>): Promise<{
-  app: TestApp;
-  close: () => Promise<void>;
-}> {
-  const name = `hookyard_analysis_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new Client({ connectionString: testEnv('serverUrl') });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(testEnv('serverUrl'));
-  url.pathname = `/${name}`;
-  await runMigrations(url.toString(), MIGRATIONS);
-  const app = await startTestApp({ ...env, DATABASE_URL: url.toString() });
-  return {
-    app,
-    close: async () => {
-      await app.close();
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
 }
 
 /**

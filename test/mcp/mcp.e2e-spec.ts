@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { FakeForge } from '../support/fake-forge/fake-forge';
 import { FORGE_TOKEN, forgeEnv } from '../support/fake-forge/forge-test-app';
 import { githubHeaders } from '../support/signing';
-import { ADMIN_TOKEN, eventually, startTestApp, TestApp } from '../support/test-app';
+import { startIsolatedApp } from '../support/isolated-app';
+import { ADMIN_TOKEN, eventually, TestApp } from '../support/test-app';
 
 type Json = Record<string, unknown>;
 
@@ -46,6 +47,7 @@ function toolText(result: unknown): string {
 
 describe('MCP endpoint (SDK client over real HTTP)', () => {
   let t: TestApp;
+  let closeApp: (() => Promise<void>) | undefined;
   let readKey: string;
   let repositoryId: string;
   let pullRequestId: string;
@@ -80,7 +82,11 @@ describe('MCP endpoint (SDK client over real HTTP)', () => {
   beforeAll(async () => {
     fake = await new FakeForge().start();
     fake.tokens.set(FORGE_TOKEN, 'hookyard-bot');
-    t = await startTestApp(forgeEnv(fake, { GITHUB_TOKEN: FORGE_TOKEN, FEEDBACK: 'none' }));
+    // A database of its own: the resource listing shows the newest pull requests, and other
+    // suites' ones would push this spec's out of it.
+    ({ app: t, close: closeApp } = await startIsolatedApp(
+      forgeEnv(fake, { GITHUB_TOKEN: FORGE_TOKEN, FEEDBACK: 'none' }),
+    ));
     const created = await t.request('POST', '/api/v1/admin/api-keys', {
       json: { name: `mcp-read-${tag}`, scopes: ['read'] },
     });
@@ -158,7 +164,7 @@ describe('MCP endpoint (SDK client over real HTTP)', () => {
 
   afterAll(async () => {
     for (const client of clients) await client.close();
-    await t?.close();
+    await closeApp?.();
     await fake?.close();
   });
 

@@ -1,12 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Client } from 'pg';
 import { DataSource, EntityMetadata, getMetadataArgsStorage } from 'typeorm';
-import { MIGRATIONS } from '../../src/core/database/migrations';
-import { runMigrations } from '../../src/core/database/migrator';
-import { startTestApp, TestApp } from '../support/test-app';
-import { testEnv } from '../support/test-env';
+import { startIsolatedApp } from '../support/isolated-app';
+import { TestApp } from '../support/test-app';
 
 /**
  * Indexes on expressions (TypeORM's @Index names columns only) are declared on the entity with
@@ -35,34 +32,18 @@ function entityFiles(dir: string): string[] {
  * and every table has exactly one entity, registered by a module of the running app.
  */
 describe('schema drift: migrations and entities agree', () => {
-  const databaseName = `hookyard_drift_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   let databaseUrl: string;
   let app: TestApp;
   let dataSource: DataSource;
-
-  const admin = async (sql: string): Promise<void> => {
-    const client = new Client({ connectionString: testEnv('serverUrl') });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${databaseName}`);
-    const url = new URL(testEnv('serverUrl'));
-    url.pathname = `/${databaseName}`;
-    databaseUrl = url.toString();
-    await runMigrations(databaseUrl, MIGRATIONS);
-    app = await startTestApp({ DATABASE_URL: databaseUrl, ROLE: 'api' });
+    ({ app, databaseUrl, close } = await startIsolatedApp({ ROLE: 'api' }));
     dataSource = app.dataSource;
   });
 
   afterAll(async () => {
-    await app?.close();
-    await admin(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+    await close?.();
   });
 
   it('the schema builder finds nothing to change', async () => {

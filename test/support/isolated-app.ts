@@ -12,6 +12,7 @@ import { testEnv } from './test-env';
  */
 export async function startIsolatedApp(env: Record<string, string>): Promise<{
   app: TestApp;
+  databaseUrl: string;
   close: () => Promise<void>;
 }> {
   const name = `hookyard_isolated_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
@@ -31,6 +32,7 @@ export async function startIsolatedApp(env: Record<string, string>): Promise<{
   const app = await startTestApp({ ...env, DATABASE_URL: url.toString() });
   return {
     app,
+    databaseUrl: url.toString(),
     close: async () => {
       await app.close();
       await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
